@@ -1,0 +1,2 @@
+export * from "./types.js";
+export { MqttError, type MqttErrorOptions } from "./mqtt-error.js";
