@@ -38,6 +38,10 @@ export class MqttError<Code extends string = string> extends Error {
 
   /** True for any TernMQ protocol error, whichever copy of the package created it. */
   static isInstance(value: unknown): value is MqttError {
-    return typeof value === "object" && value !== null && (value as { [brand]?: unknown })[brand] === true;
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as { [brand]?: unknown })[brand] === true
+    );
   }
 }

@@ -12,7 +12,10 @@ export function hex(strings: TemplateStringsArray | string, ...values: unknown[]
   const text =
     typeof strings === "string"
       ? strings
-      : strings.reduce((acc, part, index) => acc + part + (index < values.length ? String(values[index]) : ""), "");
+      : strings.reduce(
+          (acc, part, index) => acc + part + (index < values.length ? String(values[index]) : ""),
+          "",
+        );
   const digits = text
     .split("\n")
     .map((line) => line.replace(/(\/\/|#).*$/, ""))

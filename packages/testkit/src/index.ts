@@ -1,3 +1,3 @@
-export { duplexPair } from "./duplex-pair.js";
 export { byteAtATime, concatBytes, everySplit, splitAt } from "./chunks.js";
+export { duplexPair } from "./duplex-pair.js";
 export { hex, toHex } from "./hex.js";

@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { byteAtATime, concatBytes, duplexPair, everySplit, hex, splitAt, toHex } from "../src/index.js";
+import {
+  byteAtATime,
+  concatBytes,
+  duplexPair,
+  everySplit,
+  hex,
+  splitAt,
+  toHex,
+} from "../src/index.js";
 
 describe("hex fixtures", () => {
   it("parses digits and ignores comments and whitespace", () => {
-    expect(toHex(hex`
+    expect(
+      toHex(hex`
       30 02 // header
       ab CD # payload
-    `)).toBe("30 02 ab cd");
+    `),
+    ).toBe("30 02 ab cd");
   });
   it("rejects an odd digit count", () => {
     expect(() => hex("abc")).toThrow(/odd digit count/);
