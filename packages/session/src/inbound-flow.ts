@@ -1,0 +1,168 @@
+/**
+ * Inbound QoS flows: the peer sends PUBLISH and this side acknowledges.
+ *
+ * Design: the peer's packet ids are a space of their own, separate from the ids this side
+ * allocates. An inbound QoS 1/2 message goes through two stages:
+ *
+ * | stage               | entered on                      | left on                         |
+ * |---------------------|---------------------------------|---------------------------------|
+ * | unacknowledged      | PUBLISH delivered (event)       | acknowledge(): PUBACK or PUBREC |
+ * | awaiting-pubrel     | acknowledge() of a QoS 2 message| PUBREL: PUBCOMP sent            |
+ *
+ * The shell may acknowledge in any order; acknowledgements are released in the order the
+ * PUBLISH packets arrived ([MQTT-4.6.0-2] PUBACK, [MQTT-4.6.0-3] PUBREC order), so an
+ * acknowledged message waits behind an older unacknowledged one. A duplicate PUBLISH is
+ * never delivered twice while its id is known: QoS 2 until PUBREL [MQTT-4.3.3-2], QoS 1
+ * until it is acknowledged. Acknowledging while disconnected sends nothing: the peer
+ * resends the PUBLISH on reconnect, and a QoS 2 id awaiting PUBREL is then answered by
+ * PUBREC without a second delivery.
+ */
+import type { PublishPacket, PubrelPacket } from "@ternmq/codec";
+import {
+  REASON_PACKET_ID_IN_USE,
+  REASON_PACKET_ID_NOT_FOUND,
+  REASON_PROTOCOL_ERROR,
+  REASON_RECEIVE_MAXIMUM_EXCEEDED,
+  SessionError,
+} from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import type { StepBuilder } from "./step.js";
+
+interface Unacknowledged {
+  readonly qos: 1 | 2;
+  acknowledged: boolean;
+}
+
+export class InboundFlow {
+  /** Delivered, not yet acknowledged to the peer; in arrival order. */
+  private readonly unacknowledged = new Map<number, Unacknowledged>();
+  /** QoS 2 ids answered (or to be answered) with PUBREC, awaiting PUBREL; arrival order. */
+  private readonly awaitingPubrel = new Set<number>();
+
+  constructor(private readonly options: ResolvedOptions) {}
+
+  /** How many inbound QoS 1/2 flows are open (counts against this side's Receive Maximum). */
+  get openFlows(): number {
+    return this.unacknowledged.size + this.awaitingPubrel.size;
+  }
+
+  /** True while the peer may not reuse `packetId` for a new packet. */
+  isInUse(packetId: number): boolean {
+    return this.unacknowledged.has(packetId) || this.awaitingPubrel.has(packetId);
+  }
+
+  handlePublish(packet: PublishPacket, connected: boolean, step: StepBuilder): void {
+    if (packet.qos === 0) {
+      step.event({
+        type: "message",
+        message: packet,
+        packetId: undefined,
+        dup: false,
+        ackRequired: false,
+      });
+      return;
+    }
+    const packetId = packet.packetId;
+    if (packetId === undefined) {
+      throw new SessionError(
+        "MQTT_ERR_SESSION_UNEXPECTED_PACKET",
+        `QoS ${packet.qos} PUBLISH without a packet id`,
+        { spec: "MQTT-2.3.1-1", reasonCode: REASON_PROTOCOL_ERROR },
+      );
+    }
+    const pending = this.unacknowledged.get(packetId);
+    const awaitingPubrel = this.awaitingPubrel.has(packetId);
+    if (
+      (pending !== undefined && pending.qos !== packet.qos) ||
+      (awaitingPubrel && packet.qos === 1)
+    ) {
+      throw new SessionError(
+        "MQTT_ERR_SESSION_PACKET_ID_IN_USE",
+        `PUBLISH at QoS ${packet.qos} reuses packet id ${packetId} of an unfinished flow`,
+        { spec: "MQTT-2.3.1-2", reasonCode: REASON_PACKET_ID_IN_USE, packetId },
+      );
+    }
+    if (awaitingPubrel) {
+      // A duplicate before PUBREL: PUBREC again, no second delivery [MQTT-4.3.3-2].
+      if (connected) step.send({ type: "pubrec", packetId });
+      return;
+    }
+    // A duplicate of a message the shell has not acknowledged yet: it is being handled.
+    if (pending !== undefined) return;
+    if (this.openFlows >= this.options.receiveMaximum) {
+      throw new SessionError(
+        "MQTT_ERR_SESSION_RECEIVE_MAXIMUM_EXCEEDED",
+        `more than ${this.options.receiveMaximum} unacknowledged QoS 1/2 PUBLISH received`,
+        { spec: "MQTT-3.3.4-9", reasonCode: REASON_RECEIVE_MAXIMUM_EXCEEDED, packetId },
+      );
+    }
+    const auto = this.options.autoAcknowledge;
+    this.unacknowledged.set(packetId, { qos: packet.qos, acknowledged: false });
+    step.event({ type: "message", message: packet, packetId, dup: packet.dup, ackRequired: !auto });
+    if (auto) this.acknowledge(packetId, connected, step);
+  }
+
+  /**
+   * The shell has the message safely: release PUBACK / PUBREC for it and for every newer
+   * acknowledged message queued behind it. Unknown or already acknowledged ids are ignored
+   * (e.g. the session was discarded meanwhile).
+   */
+  acknowledge(packetId: number, connected: boolean, step: StepBuilder): void {
+    const target = this.unacknowledged.get(packetId);
+    if (target === undefined || target.acknowledged) return;
+    target.acknowledged = true;
+    for (const [id, pending] of this.unacknowledged) {
+      if (!pending.acknowledged) return;
+      this.unacknowledged.delete(id);
+      if (pending.qos === 1) {
+        if (connected) step.send({ type: "puback", packetId: id });
+      } else {
+        this.awaitingPubrel.add(id);
+        if (connected) step.send({ type: "pubrec", packetId: id });
+      }
+    }
+  }
+
+  /**
+   * PUBREL: answer PUBCOMP and forget the id [MQTT-4.3.3-2]; an unknown id also gets
+   * PUBCOMP (0x92 at 5.0) so the sender can finish. PUBREL for a message whose PUBREC was
+   * never sent is a violation.
+   */
+  handlePubrel(packet: PubrelPacket, step: StepBuilder): void {
+    const packetId = packet.packetId;
+    if (this.awaitingPubrel.delete(packetId)) {
+      step.send({ type: "pubcomp", packetId });
+      return;
+    }
+    if (this.unacknowledged.has(packetId)) {
+      throw new SessionError(
+        "MQTT_ERR_SESSION_PUBREL_OUT_OF_STATE",
+        `PUBREL for packet id ${packetId} before PUBREC was sent`,
+        { spec: "MQTT-4.3.3-1", reasonCode: REASON_PROTOCOL_ERROR, packetId },
+      );
+    }
+    if (this.options.protocolVersion === 5) {
+      step.send({ type: "pubcomp", packetId, reasonCode: REASON_PACKET_ID_NOT_FOUND });
+    } else {
+      step.send({ type: "pubcomp", packetId });
+    }
+  }
+
+  /** Clean session: forget everything. */
+  discard(): void {
+    this.unacknowledged.clear();
+    this.awaitingPubrel.clear();
+  }
+
+  /**
+   * QoS 2 ids awaiting PUBREL. Unacknowledged messages are left out on purpose: they were
+   * never acknowledged, so the peer still owns them and resends them.
+   */
+  snapshot(): number[] {
+    return [...this.awaitingPubrel];
+  }
+
+  restore(awaitingPubrel: readonly number[]): void {
+    for (const packetId of awaitingPubrel) this.awaitingPubrel.add(packetId);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The outbound inflight window: QoS 1/2 messages that have a packet id and await their
+ * acknowledgement, in the order they were first sent.
+ *
+ * Design: a Map keyed by packet id keeps insertion order, and updating an entry in place
+ * (PUBREC moves a QoS 2 entry to "awaiting-pubcomp") keeps its position, so iterating the
+ * window is exactly the resend order [MQTT-4.4.0-1] [MQTT-4.6.0-1]. `capacity` bounds how
+ * many may be outstanding (the 5.0 Receive Maximum of the peer plugs in here
+ * [MQTT-3.3.4-7]); lowering it below the current size keeps the existing entries and only
+ * stops new ones until enough are acknowledged.
+ */
+import type { SessionMessage } from "./snapshot.js";
+
+/**
+ * One outbound QoS 1/2 flow.
+ *
+ * State transitions (`state`):
+ *
+ * | from             | on                   | to               |
+ * |------------------|----------------------|------------------|
+ * | (new, QoS 1)     | PUBLISH sent         | awaiting-puback  |
+ * | awaiting-puback  | PUBACK               | (removed)        |
+ * | (new, QoS 2)     | PUBLISH sent         | awaiting-pubrec  |
+ * | awaiting-pubrec  | PUBREC (< 0x80)      | awaiting-pubcomp |
+ * | awaiting-pubrec  | PUBREC (>= 0x80, 5.0)| (removed)        |
+ * | awaiting-pubcomp | PUBCOMP              | (removed)        |
+ */
+export interface OutboundEntry {
+  readonly packetId: number;
+  state: "awaiting-puback" | "awaiting-pubrec" | "awaiting-pubcomp";
+  /**
+   * The message. Kept after PUBREC only to report it in `publish-complete`; it is never
+   * resent once PUBREL has been sent [MQTT-4.3.3-1], and snapshots omit it.
+   */
+  readonly message: SessionMessage | undefined;
+  /** When the PUBLISH or PUBREL was last sent (for the optional in-session retry). */
+  sentAt: number;
+}
+
+export class InflightWindow {
+  private readonly entries = new Map<number, OutboundEntry>();
+
+  constructor(public capacity: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get hasRoom(): boolean {
+    return this.entries.size < this.capacity;
+  }
+
+  add(entry: OutboundEntry): void {
+    this.entries.set(entry.packetId, entry);
+  }
+
+  get(packetId: number): OutboundEntry | undefined {
+    return this.entries.get(packetId);
+  }
+
+  delete(packetId: number): void {
+    this.entries.delete(packetId);
+  }
+
+  /** Entries in first-sent order. */
+  values(): IterableIterator<OutboundEntry> {
+    return this.entries.values();
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Bounded FIFO of outbound messages that have no packet id yet.
+ *
+ * Design: one queue serves two purposes with one set of limits: while connected it holds
+ * the messages past the inflight window, while disconnected it is the offline queue of a
+ * persistent session. Messages leave it strictly in the order they entered, which keeps
+ * [MQTT-4.6.0-6] order for every topic and QoS. Limits are a message count and a byte total
+ * (payload bytes + topic length). When a new message does not fit, the oldest QoS 0 messages
+ * are dropped first; if that is not enough, the policy decides: "reject-new" drops the new
+ * message, "drop-oldest" drops the oldest messages whatever their QoS. Every drop becomes a
+ * `message-dropped` event and is counted. A message larger than the byte limit on its own is
+ * always rejected (dropping everything else would not make it fit).
+ */
+import type { SessionMessage } from "./snapshot.js";
+import type { StepBuilder } from "./step.js";
+
+export type QueueOverflowPolicy = "reject-new" | "drop-oldest";
+
+export interface MessageQueueLimits {
+  maxMessages: number;
+  maxBytes: number;
+  overflow: QueueOverflowPolicy;
+}
+
+/** Bytes a message counts for against `maxBytes`. */
+export function messageSize(message: SessionMessage): number {
+  return message.payload.byteLength + message.topic.length;
+}
+
+export class MessageQueue {
+  private items: (SessionMessage | undefined)[] = [];
+  private head = 0;
+  private totalBytes = 0;
+  /** Messages this queue dropped since the session was created. */
+  dropped = 0;
+
+  constructor(public limits: MessageQueueLimits) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  peek(): SessionMessage | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): SessionMessage | undefined {
+    const message = this.items[this.head];
+    if (message === undefined) return undefined;
+    this.items[this.head] = undefined;
+    this.head++;
+    this.totalBytes -= messageSize(message);
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return message;
+  }
+
+  /**
+   * Appends `message` if the limits allow, dropping per the policy; every drop (including
+   * the new message itself) is added to `step` as a `message-dropped` event.
+   * Returns whether `message` was queued.
+   */
+  offer(message: SessionMessage, step: StepBuilder): boolean {
+    const size = messageSize(message);
+    const { maxMessages, maxBytes, overflow } = this.limits;
+    if (size > maxBytes || maxMessages <= 0) return this.reject(message, step);
+    while (this.size >= maxMessages || this.totalBytes + size > maxBytes) {
+      const victim =
+        this.removeOldestQoS0() ?? (overflow === "drop-oldest" ? this.shift() : undefined);
+      if (victim === undefined) return this.reject(message, step);
+      this.reject(victim, step);
+    }
+    this.items.push(message);
+    this.totalBytes += size;
+    return true;
+  }
+
+  /** Appends restored messages as they were, outside the limits (nothing is lost). */
+  restore(messages: readonly SessionMessage[]): void {
+    for (const message of messages) {
+      this.items.push(message);
+      this.totalBytes += messageSize(message);
+    }
+  }
+
+  /** Empties the queue and returns what it held, oldest first. */
+  drain(): SessionMessage[] {
+    const all = this.toArray();
+    this.items = [];
+    this.head = 0;
+    this.totalBytes = 0;
+    return all;
+  }
+
+  /** Oldest first; a copy. */
+  toArray(): SessionMessage[] {
+    return this.items.slice(this.head) as SessionMessage[];
+  }
+
+  private reject(message: SessionMessage, step: StepBuilder): false {
+    this.dropped++;
+    step.event({ type: "message-dropped", reason: "queue-full", message, packetId: undefined });
+    return false;
+  }
+
+  private removeOldestQoS0(): SessionMessage | undefined {
+    for (let index = this.head; index < this.items.length; index++) {
+      const message = this.items[index];
+      if (message?.qos === 0) {
+        if (index === this.head) return this.shift();
+        this.items.splice(index, 1);
+        this.totalBytes -= messageSize(message);
+        return message;
+      }
+    }
+    return undefined;
+  }
+}
