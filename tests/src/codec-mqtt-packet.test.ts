@@ -24,7 +24,9 @@ type PeerPacket = mqttPacket.Packet;
 const qos = fc.constantFrom<QoS>(0, 1, 2);
 const packetId = fc.integer({ min: 1, max: 0xffff });
 // Strings both codecs accept: valid UTF-8 without U+0000 (surrogates cannot occur in fc.string).
-const text = fc.string({ unit: "grapheme", maxLength: 20 }).filter((value) => !value.includes("\0"));
+const text = fc
+  .string({ unit: "grapheme", maxLength: 20 })
+  .filter((value) => !value.includes("\0"));
 const nonEmptyText = text.filter((value) => value.length > 0);
 const bytes = fc.uint8Array({ maxLength: 64 });
 const buffer = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -83,7 +85,8 @@ function packets(level: ProtocolVersion): fc.Arbitrary<Packet> {
       type: fc.constant("connack" as const),
       sessionPresent: fc.boolean(),
       // 3.1.1 return codes 0-5 [MQTT-3.2.2-3]; 5.0 uses 0 or a failure reason code >= 0x80.
-      reasonCode: level === 5 ? fc.constantFrom(0, 0x80, 0x84, 0x87) : fc.integer({ min: 0, max: 5 }),
+      reasonCode:
+        level === 5 ? fc.constantFrom(0, 0x80, 0x84, 0x87) : fc.integer({ min: 0, max: 5 }),
     }),
     fc.constant({ type: "pingreq" as const }),
     fc.constant({ type: "pingresp" as const }),
@@ -235,40 +238,128 @@ function probeConnect(level: ProtocolVersion): Packet {
   return { type: "connect", protocolVersion: level, clientId: "probe", clean: true, keepalive: 0 };
 }
 
-/** Compares through mqtt-packet's model: the fields both models have, and nothing else. */
-function comparable(packet: PeerPacket): unknown {
-  const { length: _length, ...rest } = packet as PeerPacket & { length?: number };
-  // Buffers become hex strings, so toEqual compares bytes rather than buffer identities.
-  return JSON.parse(
-    JSON.stringify(rest, (_key, value: unknown) =>
-      isSerialisedBuffer(value) ? Buffer.from(value.data).toString("hex") : value,
-    ),
-  );
-}
-
-function isSerialisedBuffer(value: unknown): value is { type: "Buffer"; data: number[] } {
-  return (
-    typeof value === "object" && value !== null && (value as { type?: unknown }).type === "Buffer"
-  );
-}
-
-function normalisedPeer(packet: PeerPacket): unknown {
-  const value = comparable(packet) as Record<string, unknown>;
-  // mqtt-packet reports defaults the wire cannot distinguish from absence.
-  if (value.cmd === "publish" && value.qos === 0) delete value.messageId;
-  if (value.cmd === "connect") {
-    if (value.will && typeof value.will === "object") {
-      delete (value.will as Record<string, unknown>).properties;
+/** mqtt-packet's object model -> TernMQ's, for the packet kinds generated above. */
+function fromPeer(peer: PeerPacket): Packet {
+  switch (peer.cmd) {
+    case "connect": {
+      const { will } = peer;
+      return {
+        type: "connect",
+        protocolVersion: peer.protocolVersion ?? 4,
+        clientId: peer.clientId,
+        clean: peer.clean ?? true,
+        keepalive: peer.keepalive ?? 0,
+        ...(peer.username !== undefined ? { username: peer.username } : {}),
+        ...(peer.password !== undefined ? { password: new Uint8Array(peer.password) } : {}),
+        ...(will
+          ? {
+              will: {
+                topic: will.topic,
+                payload: new Uint8Array(Buffer.from(will.payload)),
+                qos: will.qos ?? 0,
+                retain: will.retain ?? false,
+              },
+            }
+          : {}),
+      };
     }
-    delete value.properties;
+    case "connack":
+      return {
+        type: "connack",
+        sessionPresent: peer.sessionPresent,
+        reasonCode: peer.reasonCode ?? peer.returnCode ?? 0,
+      };
+    case "publish": {
+      const properties = peer.properties;
+      return {
+        type: "publish",
+        topic: peer.topic,
+        payload: new Uint8Array(Buffer.from(peer.payload)),
+        qos: peer.qos,
+        retain: peer.retain,
+        dup: peer.dup,
+        ...(peer.qos > 0 && peer.messageId !== undefined ? { packetId: peer.messageId } : {}),
+        ...(properties
+          ? {
+              properties: {
+                ...properties,
+                ...(properties.payloadFormatIndicator !== undefined
+                  ? { payloadFormatIndicator: properties.payloadFormatIndicator ? 1 : 0 }
+                  : {}),
+                ...(properties.correlationData
+                  ? { correlationData: new Uint8Array(properties.correlationData) }
+                  : {}),
+              } as PublishProperties,
+            }
+          : {}),
+      };
+    }
+    case "puback":
+    case "pubrec":
+    case "pubrel":
+    case "pubcomp":
+      return { type: peer.cmd, packetId: peer.messageId ?? 0 };
+    case "subscribe":
+      return {
+        type: "subscribe",
+        packetId: peer.messageId ?? 0,
+        subscriptions: peer.subscriptions.map((entry) => ({
+          topicFilter: entry.topic,
+          qos: entry.qos,
+        })),
+      };
+    case "suback":
+      return {
+        type: "suback",
+        packetId: peer.messageId ?? 0,
+        reasonCodes: peer.granted.map(Number),
+      };
+    case "unsubscribe":
+      return {
+        type: "unsubscribe",
+        packetId: peer.messageId ?? 0,
+        topicFilters: peer.unsubscriptions,
+      };
+    case "pingreq":
+    case "pingresp":
+      return { type: peer.cmd };
+    default:
+      throw new Error(`no TernMQ mapping for ${peer.cmd}`);
   }
-  if (value.cmd === "publish" && value.properties && Object.keys(value.properties).length === 0) {
-    delete value.properties;
+}
+
+/**
+ * Drops what the wire cannot tell apart from absence, so that the two models compare equal:
+ * an empty 5.0 property set, a Success (0) reason code on acknowledgements, 5.0 subscription
+ * options at their defaults.
+ */
+function normalised(packet: Packet): Packet {
+  const copy: Record<string, unknown> = { ...packet };
+  if (copy.properties && Object.values(copy.properties).every((value) => value === undefined)) {
+    delete copy.properties;
   }
-  if (value.cmd === "connack") {
-    delete value.properties;
+  if (copy.reasonCode === 0 && packet.type !== "connack") delete copy.reasonCode;
+  if (packet.type === "subscribe") {
+    copy.subscriptions = packet.subscriptions.map(({ topicFilter, qos: granted }) => ({
+      topicFilter,
+      qos: granted,
+    }));
   }
-  return value;
+  if (packet.type === "connect" && packet.will) {
+    const { properties: _properties, ...will } = packet.will;
+    copy.will = { ...will, payload: new Uint8Array(will.payload) };
+  }
+  // Buffer and Uint8Array views of the same bytes compare as plain Uint8Array copies.
+  for (const key of ["payload", "password"]) {
+    if (copy[key] instanceof Uint8Array) copy[key] = new Uint8Array(copy[key]);
+  }
+  if (packet.type === "publish" && packet.properties?.correlationData) {
+    copy.properties = {
+      ...packet.properties,
+      correlationData: new Uint8Array(packet.properties.correlationData),
+    };
+  }
+  return copy as unknown as Packet;
 }
 
 describe.each([3, 4, 5] as const)("codec interop with mqtt-packet at level %i", (level) => {
@@ -276,7 +367,7 @@ describe.each([3, 4, 5] as const)("codec interop with mqtt-packet at level %i", 
     fc.assert(
       fc.property(packets(level), (packet) => {
         const parsed = parseWithPeer(encode(packet, { protocolVersion: level }), level);
-        expect(parsed.map(normalisedPeer)).toEqual([normalisedPeer(toPeer(packet, level))]);
+        expect(parsed.map((entry) => normalised(fromPeer(entry)))).toEqual([normalised(packet)]);
       }),
       { numRuns: 300 },
     );
@@ -287,13 +378,14 @@ describe.each([3, 4, 5] as const)("codec interop with mqtt-packet at level %i", 
       fc.property(packets(level), (packet) => {
         const generated = mqttPacket.generate(toPeer(packet, level), { protocolVersion: level });
         const decoded = decodeWithTernmq(generated, level);
-        expect(decoded.map((entry) => normalisedPeer(toPeer(entry, level)))).toEqual([
-          normalisedPeer(toPeer(packet, level)),
-        ]);
-        // Same bytes both ways: the two encoders agree exactly.
-        expect(Buffer.from(encode(packet, { protocolVersion: level })).toString("hex")).toBe(
-          generated.toString("hex"),
-        );
+        expect(decoded.map(normalised)).toEqual([normalised(packet)]);
+        // Below 5.0 every packet has exactly one encoding, so the two encoders agree byte for
+        // byte (5.0 lets acknowledgements omit a Success reason code; the codecs differ there).
+        if (level < 5) {
+          expect(Buffer.from(encode(packet, { protocolVersion: level })).toString("hex")).toBe(
+            generated.toString("hex"),
+          );
+        }
       }),
       { numRuns: 300 },
     );

@@ -47,11 +47,16 @@ export function writeVarint(target: Uint8Array, offset: number, value: number): 
   return position;
 }
 
-/** Size of a UTF-8 Encoded String field (2-byte length included); validates the string. */
-export function stringFieldLength(text: string, field: string): number {
-  if (typeof text !== "string") throw invalidPacket(field, "must be a string");
-  const length = utf8Length(text, field);
-  if (length > 0xffff) throw invalidPacket(field, `is ${length} UTF-8 bytes (max 65535)`);
+/**
+ * Size of a UTF-8 Encoded String field (2-byte length included); validates the string. `field`
+ * names it in errors, a `#` in it standing for `part`.
+ */
+export function stringFieldLength(text: string, field: string, part?: string | number): number {
+  if (typeof text !== "string") throw invalidPacket(field, "must be a string", part);
+  const length = utf8Length(text, field, part);
+  if (length > 0xffff) {
+    throw invalidPacket(field, `is ${length} UTF-8 bytes (max 65535)`, part);
+  }
   return 2 + length;
 }
 
@@ -66,9 +71,11 @@ export function writeString(
 }
 
 /** Size of a Binary Data field (2-byte length included); validates it. */
-export function binaryFieldLength(data: Uint8Array, field: string): number {
-  if (!(data instanceof Uint8Array)) throw invalidPacket(field, "must be a Uint8Array");
-  if (data.length > 0xffff) throw invalidPacket(field, `is ${data.length} bytes (max 65535)`);
+export function binaryFieldLength(data: Uint8Array, field: string, part?: string): number {
+  if (!(data instanceof Uint8Array)) throw invalidPacket(field, "must be a Uint8Array", part);
+  if (data.length > 0xffff) {
+    throw invalidPacket(field, `is ${data.length} bytes (max 65535)`, part);
+  }
   return 2 + data.length;
 }
 
@@ -80,14 +87,18 @@ export function writeBinary(target: Uint8Array, offset: number, data: Uint8Array
 
 /** Validates a packet identifier for encoding (1..65535, [MQTT-2.3.1-1]). */
 export function checkPacketId(packetId: unknown, field = "packetId"): number {
-  if (typeof packetId !== "number" || !Number.isInteger(packetId) || packetId < 1) {
+  if (
+    typeof packetId !== "number" ||
+    !Number.isInteger(packetId) ||
+    packetId < 1 ||
+    packetId > 0xffff
+  ) {
     throw invalidPacket(field, "must be an integer from 1 to 65535");
   }
-  if (packetId > 0xffff) throw invalidPacket(field, "must be an integer from 1 to 65535");
   return packetId;
 }
 
-/** Validates an unsigned integer field of `bits` bits for encoding. */
+/** Validates an integer field from 0 to `maximum` for encoding. */
 export function checkUnsigned(value: unknown, maximum: number, field: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > maximum) {
     throw invalidPacket(field, `must be an integer from 0 to ${maximum}`);

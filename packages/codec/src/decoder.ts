@@ -22,7 +22,13 @@
 import { ByteReader } from "./byte-reader.js";
 import { codecError } from "./errors.js";
 import { checkFirstByte, type RemainingLengthSink, readRemainingLength } from "./fixed-header.js";
-import { checkDirection, type DecoderRole, decodeBody, packetName } from "./packet-rules.js";
+import {
+  checkDirection,
+  checkSender,
+  type DecoderRole,
+  decodeBody,
+  packetName,
+} from "./packet-rules.js";
 import { allocateBytes } from "./platform.js";
 import type { Packet, ProtocolVersion } from "./types.js";
 
@@ -189,7 +195,9 @@ export class Decoder {
     const length = this.pending.remainingLength;
     const chunk = this.chunks[this.head];
     const reader = this.reader;
-    if (chunk !== undefined && chunk.length - this.headOffset >= length) {
+    if (length === 0) {
+      reader.reset(EMPTY, 0, 0);
+    } else if (chunk !== undefined && chunk.length - this.headOffset >= length) {
       reader.reset(chunk, this.headOffset, this.headOffset + length);
       this.consume(length);
     } else {
@@ -199,6 +207,7 @@ export class Decoder {
     }
     this.state = "header";
     const packet = decodeBody(this.firstByte, reader, this.level ?? 5);
+    checkSender(packet, this.role);
     if (packet.type === "connect") this.level = packet.protocolVersion;
     return packet;
   }
@@ -258,9 +267,15 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes exactly one complete packet: `bytes` must hold it exactly (missing bytes throw
- * MQTT_ERR_TRUNCATED_PACKET, extra bytes MQTT_ERR_TRAILING_BYTES). Binary fields of the result
- * are views into `bytes`.
+ * Decodes exactly one complete packet.
+ *
+ * @param bytes - the whole packet, fixed header included, and nothing else.
+ * @param options - `protocolVersion` of the connection (a CONNECT uses its own level); `role`
+ *   to refuse packets the peer of that role may not send.
+ * @returns the packet in normal form; binary fields are views into `bytes`.
+ * @throws MqttError: `MQTT_ERR_TRUNCATED_PACKET` for missing bytes, `MQTT_ERR_TRAILING_BYTES` for
+ *   extra bytes, or the code of the rule the packet breaks.
+ * @see Decoder for a stream of packets.
  */
 export function decode(bytes: Uint8Array, options: DecodeOptions): Packet {
   const level = options.protocolVersion;
@@ -285,5 +300,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions): Packet {
   }
   const reader = new ByteReader();
   reader.reset(bytes, 1 + lengthBytes, end);
-  return decodeBody(firstByte, reader, level);
+  const packet = decodeBody(firstByte, reader, level);
+  if (options.role !== undefined) checkSender(packet, options.role);
+  return packet;
 }

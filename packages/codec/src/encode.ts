@@ -22,13 +22,17 @@ export interface EncodeOptions {
   protocolVersion: ProtocolVersion;
 }
 
-function levelOf(packet: Packet, options: EncodeOptions): ProtocolVersion {
-  if (packet.type === "connect") return packet.protocolVersion;
+/** The validated level of `options` (MQTT_ERR_INVALID_PACKET unless 3, 4 or 5). */
+export function optionsLevel(options: EncodeOptions): ProtocolVersion {
   const level = options?.protocolVersion;
   if (level !== 3 && level !== 4 && level !== 5) {
     throw invalidPacket("options.protocolVersion", "must be 3, 4 or 5");
   }
   return level;
+}
+
+function levelOf(packet: Packet, options: EncodeOptions): ProtocolVersion {
+  return packet.type === "connect" ? packet.protocolVersion : optionsLevel(options);
 }
 
 /** Validates `packet` and returns its Remaining Length at `level`. */
@@ -152,7 +156,12 @@ function writePacket(
 
 /**
  * Encodes one packet into a fresh Uint8Array (a Node Buffer when globalThis.Buffer exists).
- * Throws MqttError MQTT_ERR_INVALID_PACKET, naming the field, when the packet cannot be sent.
+ *
+ * @param packet - any packet of the model; 5.0-only fields are ignored below level 5.
+ * @param options - `protocolVersion` of the connection (CONNECT uses its own).
+ * @returns exactly the packet's bytes, fixed header included.
+ * @throws MqttError `MQTT_ERR_INVALID_PACKET`, naming the field, when the packet cannot be sent.
+ * @see encodeInto to write into a buffer of your own, preparePublish for fan-out.
  */
 export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   const level = levelOf(packet, options);
@@ -162,15 +171,23 @@ export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   return target;
 }
 
-/** Exact byte length `encode` would produce (fixed header included); validates like it. */
+/**
+ * Exact byte length `encode` would produce (fixed header included); validates like it.
+ *
+ * @throws MqttError `MQTT_ERR_INVALID_PACKET` like `encode`.
+ */
 export function encodedLength(packet: Packet, options: EncodeOptions): number {
   const remainingLength = measureBody(packet, levelOf(packet, options));
   return 1 + varintLength(remainingLength) + remainingLength;
 }
 
 /**
- * Writes the packet into `target` at `offset`; returns the offset just past it. Throws
- * MQTT_ERR_BUFFER_TOO_SMALL (writing nothing) if it does not fit.
+ * Writes the packet into `target` at `offset`.
+ *
+ * @returns the offset just past the packet.
+ * @throws MqttError `MQTT_ERR_BUFFER_TOO_SMALL` (writing nothing) if it does not fit, and
+ *   `MQTT_ERR_INVALID_PACKET` like `encode`.
+ * @see encodedLength to size the buffer first.
  */
 export function encodeInto(
   packet: Packet,

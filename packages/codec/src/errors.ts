@@ -81,7 +81,16 @@ export function codecError(
   });
 }
 
-/** Encoding error naming the offending field. */
-export function invalidPacket(field: string, problem: string): MqttError<CodecErrorCode> {
-  return codecError("MQTT_ERR_INVALID_PACKET", `${field}: ${problem}`);
+/**
+ * Encoding error naming the offending field. A `#` in `field` stands for `part` (an index or a
+ * property name), so that callers pass constant field names and the path is only built when
+ * something is wrong.
+ */
+export function invalidPacket(
+  field: string,
+  problem: string,
+  part?: string | number,
+): MqttError<CodecErrorCode> {
+  const path = part === undefined ? field : field.replace("#", String(part));
+  return codecError("MQTT_ERR_INVALID_PACKET", `${path}: ${problem}`);
 }

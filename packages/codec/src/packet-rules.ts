@@ -58,6 +58,24 @@ export function checkDirection(type: number, role: DecoderRole): void {
   }
 }
 
+/**
+ * Checks of a decoded packet that depend on who sent it: a client may not send a Subscription
+ * Identifier in PUBLISH ([MQTT-3.3.4-6]).
+ */
+export function checkSender(packet: Packet, role: DecoderRole): void {
+  if (
+    role === "server" &&
+    packet.type === "publish" &&
+    packet.properties?.subscriptionIdentifiers !== undefined
+  ) {
+    throw codecError(
+      "MQTT_ERR_INVALID_PROPERTY",
+      "a client may not send a subscription identifier in PUBLISH",
+      "MQTT-3.3.4-6",
+    );
+  }
+}
+
 /** Name of a packet type number, for messages. */
 export function packetName(type: number): string {
   return PACKET_NAMES[type] ?? "unknown";

@@ -15,7 +15,7 @@ import {
   writeU16,
   writeVarint,
 } from "./byte-writer.js";
-import type { EncodeOptions } from "./encode.js";
+import { type EncodeOptions, optionsLevel } from "./encode.js";
 import { invalidPacket } from "./errors.js";
 import { checkPublishDelivery, measurePublishMessage, publishFlags } from "./packets/publish.js";
 import { allocateBytes } from "./platform.js";
@@ -61,10 +61,7 @@ class PreparedPublishMessage implements PreparedPublish {
   private withPacketId: Template | undefined;
 
   constructor(packet: Omit<PublishPacket, "packetId" | "qos" | "dup">, options: EncodeOptions) {
-    const level = options?.protocolVersion;
-    if (level !== 3 && level !== 4 && level !== 5) {
-      throw invalidPacket("options.protocolVersion", "must be 3, 4 or 5");
-    }
+    const level = optionsLevel(options);
     this.level = level;
     this.topic = packet.topic;
     this.payload = packet.payload;
@@ -121,7 +118,7 @@ class PreparedPublishMessage implements PreparedPublish {
   }
 
   encode(qos: QoS, packetId: number | undefined, dup: boolean, retain: boolean): Uint8Array {
-    checkPublishDelivery(qos, packetId, dup);
+    checkPublishDelivery(qos, packetId, dup, retain);
     const template = this.template(qos > 0);
     const headLength = template.head.length;
     const target = allocateBytes(headLength + this.payload.length);
@@ -136,7 +133,7 @@ class PreparedPublishMessage implements PreparedPublish {
     dup: boolean,
     retain: boolean,
   ): readonly Uint8Array[] {
-    checkPublishDelivery(qos, packetId, dup);
+    checkPublishDelivery(qos, packetId, dup, retain);
     const template = this.template(qos > 0);
     const head = allocateBytes(template.head.length);
     this.writeHead(head, template, qos, packetId, dup, retain);

@@ -150,6 +150,16 @@ export function decodeProperties(reader: ByteReader, context: PropertyContextNam
     readProperty(reader, definition, properties, context);
   }
   reader.end = packetEnd;
+  if (
+    properties.authenticationData !== undefined &&
+    properties.authenticationMethod === undefined
+  ) {
+    throw codecError(
+      "MQTT_ERR_INVALID_PROPERTY_VALUE",
+      "authenticationData without authenticationMethod",
+      "MQTT-3.1.2.11.10",
+    );
+  }
   return properties;
 }
 
@@ -242,16 +252,17 @@ function hex(value: number): string {
 
 /**
  * Size of the properties' content (without the Property Length prefix). Validates every
- * property for `context` and throws MQTT_ERR_INVALID_PACKET naming the field.
+ * property for `context` and throws MQTT_ERR_INVALID_PACKET naming the field: `field` is the
+ * path of the properties object with `#` standing for the property name.
  */
 export function propertiesContentLength(
   properties: AllProperties | undefined,
   context: PropertyContextName,
-  field = "properties",
+  field = "properties.#",
 ): number {
   if (properties === undefined) return 0;
   if (typeof properties !== "object" || properties === null) {
-    throw invalidPacket(field, "must be an object");
+    throw invalidPacket(field.slice(0, -2), "must be an object");
   }
   const contextBit = PropertyContext[context];
   let length = 0;
@@ -259,12 +270,18 @@ export function propertiesContentLength(
     const value = (properties as Record<string, unknown>)[name];
     if (value === undefined) continue;
     const definition = BY_NAME.get(name);
-    const path = `${field}.${name}`;
-    if (definition === undefined) throw invalidPacket(path, "is not an MQTT 5.0 property");
+    if (definition === undefined) throw invalidPacket(field, "is not an MQTT 5.0 property", name);
     if ((definition.contexts & contextBit) === 0) {
-      throw invalidPacket(path, `is not allowed in ${context}`);
+      throw invalidPacket(field, `is not allowed in ${context}`, name);
     }
-    length += propertyLength(definition, value, path, context);
+    length += propertyLength(definition, value, field, context);
+  }
+  // 5.0 sections 3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.3: data only with a method.
+  if (
+    properties.authenticationData !== undefined &&
+    properties.authenticationMethod === undefined
+  ) {
+    throw invalidPacket(field, "requires authenticationMethod", "authenticationData");
   }
   return length;
 }
@@ -277,57 +294,65 @@ export function propertiesSectionLength(contentLength: number): number {
 function propertyLength(
   definition: PropertyDefinition,
   value: unknown,
-  path: string,
+  field: string,
   context: PropertyContextName,
 ): number {
+  const name = definition.name;
   switch (definition.wireType) {
     case "byte":
       if (definition.rule === "boolean") {
-        if (typeof value !== "boolean") throw invalidPacket(path, "must be a boolean");
+        if (typeof value !== "boolean") throw invalidPacket(field, "must be a boolean", name);
       } else if (value !== 0 && value !== 1) {
-        throw invalidPacket(path, "must be 0 or 1");
+        throw invalidPacket(field, "must be 0 or 1", name);
       }
       return 2;
     case "twoByteInteger":
-      checkInteger(value, 0xffff, definition.rule, path);
+      checkInteger(value, 0xffff, definition, field);
       return 3;
     case "fourByteInteger":
-      checkInteger(value, 0xffff_ffff, definition.rule, path);
+      checkInteger(value, 0xffff_ffff, definition, field);
       return 5;
     case "variableByteInteger": {
-      if (!Array.isArray(value)) throw invalidPacket(path, "must be an array");
+      if (!Array.isArray(value)) throw invalidPacket(field, "must be an array", name);
       if (context === "subscribe" && value.length > 1) {
-        throw invalidPacket(path, "SUBSCRIBE carries at most one subscription identifier");
+        throw invalidPacket(field, "SUBSCRIBE carries at most one subscription identifier", name);
       }
       let length = 0;
       for (const identifier of value) {
-        checkInteger(identifier, MAX_VARIABLE_BYTE_INTEGER, "nonZero", path);
+        checkInteger(identifier, MAX_VARIABLE_BYTE_INTEGER, definition, field);
         length += 1 + varintLength(identifier as number);
       }
       return length;
     }
     case "utf8String":
-      return 1 + stringFieldLength(value as string, path);
+      return 1 + stringFieldLength(value as string, field, name);
     case "binaryData":
-      return 1 + binaryFieldLength(value as Uint8Array, path);
+      return 1 + binaryFieldLength(value as Uint8Array, field, name);
     case "utf8StringPair": {
-      if (!Array.isArray(value)) throw invalidPacket(path, "must be an array of [name, value]");
+      if (!Array.isArray(value))
+        throw invalidPacket(field, "must be an array of [name, value]", name);
       let length = 0;
       for (const pair of value as readonly unknown[]) {
         if (!Array.isArray(pair) || pair.length !== 2) {
-          throw invalidPacket(path, "must be an array of [name, value]");
+          throw invalidPacket(field, "must be an array of [name, value]", name);
         }
-        length += 1 + stringFieldLength(pair[0], path) + stringFieldLength(pair[1], path);
+        length +=
+          1 + stringFieldLength(pair[0], field, name) + stringFieldLength(pair[1], field, name);
       }
       return length;
     }
   }
 }
 
-function checkInteger(value: unknown, maximum: number, rule: ValueRule, path: string): void {
-  const minimum = rule === "nonZero" ? 1 : 0;
+function checkInteger(
+  value: unknown,
+  maximum: number,
+  definition: PropertyDefinition,
+  field: string,
+): void {
+  const minimum = definition.rule === "nonZero" ? 1 : 0;
   if (typeof value !== "number" || !Number.isInteger(value) || value < minimum || value > maximum) {
-    throw invalidPacket(path, `must be an integer from ${minimum} to ${maximum}`);
+    throw invalidPacket(field, `must be an integer from ${minimum} to ${maximum}`, definition.name);
   }
 }
 

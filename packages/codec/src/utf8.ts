@@ -76,22 +76,23 @@ function validateUtf8(bytes: Uint8Array, start: number, end: number): void {
 }
 
 /**
- * UTF-8 size of `text` for encoding; throws MQTT_ERR_INVALID_PACKET naming `field` when the
+ * UTF-8 size of `text` for encoding; throws MQTT_ERR_INVALID_PACKET naming `field` (`#` standing
+ * for `part`, see invalidPacket) when the
  * string holds U+0000 or a lone surrogate (neither may be sent, [MQTT-1.5.3-1/2]).
  */
-export function utf8Length(text: string, field: string): number {
+export function utf8Length(text: string, field: string, part?: string | number): number {
   const length = text.length;
   let bytes = length;
   for (let index = 0; index < length; index++) {
     const code = text.charCodeAt(index);
     if (code < 0x80) {
-      if (code === 0) throw invalidPacket(field, "contains U+0000");
+      if (code === 0) throw invalidPacket(field, "contains U+0000", part);
     } else if (code < 0x800) {
       bytes += 1;
     } else if (code >= 0xd800 && code <= 0xdfff) {
       const low = text.charCodeAt(index + 1);
       if (code > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) {
-        throw invalidPacket(field, "contains a lone surrogate");
+        throw invalidPacket(field, "contains a lone surrogate", part);
       }
       bytes += 2; // 2 UTF-16 units -> 4 bytes
       index++;

@@ -22,7 +22,7 @@ import { ClientKeepalive } from "./keepalive.js";
 import type { ClientSessionOptions } from "./options.js";
 import { Session } from "./session.js";
 import type { SessionSnapshot } from "./snapshot.js";
-import type { Step, StepBuilder } from "./step.js";
+import { EMPTY_STEP, type Step, type StepBuilder } from "./step.js";
 
 /** The Step of `subscribe` / `unsubscribe`, with the packet id to match the answer. */
 export interface RequestStep extends Step {
@@ -31,7 +31,7 @@ export interface RequestStep extends Step {
 
 interface PendingRequest {
   readonly kind: "subscribe" | "unsubscribe";
-  /** Topic filters in the request: the SUBACK must carry one code each [MQTT-3.9.3-1]. */
+  /** Topic filters in the request: the SUBACK must carry one code each [MQTT-3.8.4-5]. */
   readonly count: number;
 }
 
@@ -111,7 +111,7 @@ export class ClientSession extends Session {
 
   private request(packet: Packet, packetId: number, now: number): RequestStep {
     this.packetSent(now);
-    return { send: [packet], events: [], packetId };
+    return { send: [packet], events: EMPTY_STEP.events, packetId };
   }
 
   protected handleRolePacket(packet: Packet, _now: number, step: StepBuilder): void {
@@ -161,7 +161,7 @@ export class ClientSession extends Session {
       throw new SessionError(
         "MQTT_ERR_SESSION_SUBACK_COUNT_MISMATCH",
         `SUBACK has ${packet.reasonCodes.length} return codes for ${request.count} subscriptions`,
-        { spec: "MQTT-3.9.3-1", reasonCode: REASON_PROTOCOL_ERROR, packetId: packet.packetId },
+        { spec: "MQTT-3.8.4-5", reasonCode: REASON_PROTOCOL_ERROR, packetId: packet.packetId },
       );
     }
     this.finishRequest(packet.packetId);

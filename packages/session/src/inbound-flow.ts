@@ -33,25 +33,39 @@ interface Unacknowledged {
   acknowledged: boolean;
 }
 
+/**
+ * Packet id 0 is never valid, so both collections keep it as a permanent first entry: a
+ * Map or Set that keeps going from 1 entry to 0 makes V8 reallocate its table on every
+ * delete (see InflightWindow). Sizes subtract it; iteration skips it.
+ */
+const PLACEHOLDER_ID = 0;
+const PLACEHOLDER: Unacknowledged = { qos: 1, acknowledged: false };
+
 export class InboundFlow {
-  /** Delivered, not yet acknowledged to the peer; in arrival order. */
-  private readonly unacknowledged = new Map<number, Unacknowledged>();
+  /** Delivered, not yet acknowledged to the peer; in arrival order (after the placeholder). */
+  private readonly unacknowledged = new Map<number, Unacknowledged>([
+    [PLACEHOLDER_ID, PLACEHOLDER],
+  ]);
   /** QoS 2 ids answered (or to be answered) with PUBREC, awaiting PUBREL; arrival order. */
-  private readonly awaitingPubrel = new Set<number>();
+  private readonly awaitingPubrel = new Set<number>([PLACEHOLDER_ID]);
 
   constructor(private readonly options: ResolvedOptions) {}
 
   /** How many inbound QoS 1/2 flows are open (counts against this side's Receive Maximum). */
   get openFlows(): number {
-    return this.unacknowledged.size + this.awaitingPubrel.size;
+    return this.unacknowledged.size + this.awaitingPubrel.size - 2;
   }
 
   /** True while the peer may not reuse `packetId` for a new packet. */
   isInUse(packetId: number): boolean {
-    return this.unacknowledged.has(packetId) || this.awaitingPubrel.has(packetId);
+    return (
+      packetId !== PLACEHOLDER_ID &&
+      (this.unacknowledged.has(packetId) || this.awaitingPubrel.has(packetId))
+    );
   }
 
-  handlePublish(packet: PublishPacket, connected: boolean, step: StepBuilder): void {
+  /** A PUBLISH arrived (so the session is connected). */
+  handlePublish(packet: PublishPacket, step: StepBuilder): void {
     if (packet.qos === 0) {
       step.event({
         type: "message",
@@ -63,7 +77,7 @@ export class InboundFlow {
       return;
     }
     const packetId = packet.packetId;
-    if (packetId === undefined) {
+    if (packetId === undefined || packetId === PLACEHOLDER_ID) {
       throw new SessionError(
         "MQTT_ERR_SESSION_UNEXPECTED_PACKET",
         `QoS ${packet.qos} PUBLISH without a packet id`,
@@ -84,7 +98,7 @@ export class InboundFlow {
     }
     if (awaitingPubrel) {
       // A duplicate before PUBREL: PUBREC again, no second delivery [MQTT-4.3.3-2].
-      if (connected) step.send({ type: "pubrec", packetId });
+      step.send({ type: "pubrec", packetId });
       return;
     }
     // A duplicate of a message the shell has not acknowledged yet: it is being handled.
@@ -93,13 +107,19 @@ export class InboundFlow {
       throw new SessionError(
         "MQTT_ERR_SESSION_RECEIVE_MAXIMUM_EXCEEDED",
         `more than ${this.options.receiveMaximum} unacknowledged QoS 1/2 PUBLISH received`,
-        { spec: "MQTT-3.3.4-9", reasonCode: REASON_RECEIVE_MAXIMUM_EXCEEDED, packetId },
+        { spec: "MQTT-4.9.0-2", reasonCode: REASON_RECEIVE_MAXIMUM_EXCEEDED, packetId },
       );
     }
     const auto = this.options.autoAcknowledge;
-    this.unacknowledged.set(packetId, { qos: packet.qos, acknowledged: false });
     step.event({ type: "message", message: packet, packetId, dup: packet.dup, ackRequired: !auto });
-    if (auto) this.acknowledge(packetId, connected, step);
+    if (auto && this.unacknowledged.size === 1) {
+      // Nothing older is waiting, so the acknowledgement goes out at once (hot path: no
+      // entry, no iteration).
+      this.release(packetId, packet.qos, true, step);
+      return;
+    }
+    this.unacknowledged.set(packetId, { qos: packet.qos, acknowledged: false });
+    if (auto) this.acknowledge(packetId, true, step);
   }
 
   /**
@@ -109,17 +129,23 @@ export class InboundFlow {
    */
   acknowledge(packetId: number, connected: boolean, step: StepBuilder): void {
     const target = this.unacknowledged.get(packetId);
-    if (target === undefined || target.acknowledged) return;
+    if (target === undefined || target === PLACEHOLDER || target.acknowledged) return;
     target.acknowledged = true;
     for (const [id, pending] of this.unacknowledged) {
+      if (pending === PLACEHOLDER) continue;
       if (!pending.acknowledged) return;
       this.unacknowledged.delete(id);
-      if (pending.qos === 1) {
-        if (connected) step.send({ type: "puback", packetId: id });
-      } else {
-        this.awaitingPubrel.add(id);
-        if (connected) step.send({ type: "pubrec", packetId: id });
-      }
+      this.release(id, pending.qos, connected, step);
+    }
+  }
+
+  /** Sends PUBACK (QoS 1) or PUBREC (QoS 2, then awaiting PUBREL) for `packetId`. */
+  private release(packetId: number, qos: 1 | 2, connected: boolean, step: StepBuilder): void {
+    if (qos === 1) {
+      if (connected) step.send({ type: "puback", packetId });
+    } else {
+      this.awaitingPubrel.add(packetId);
+      if (connected) step.send({ type: "pubrec", packetId });
     }
   }
 
@@ -130,11 +156,11 @@ export class InboundFlow {
    */
   handlePubrel(packet: PubrelPacket, step: StepBuilder): void {
     const packetId = packet.packetId;
-    if (this.awaitingPubrel.delete(packetId)) {
+    if (packetId !== PLACEHOLDER_ID && this.awaitingPubrel.delete(packetId)) {
       step.send({ type: "pubcomp", packetId });
       return;
     }
-    if (this.unacknowledged.has(packetId)) {
+    if (packetId !== PLACEHOLDER_ID && this.unacknowledged.has(packetId)) {
       throw new SessionError(
         "MQTT_ERR_SESSION_PUBREL_OUT_OF_STATE",
         `PUBREL for packet id ${packetId} before PUBREC was sent`,
@@ -151,7 +177,9 @@ export class InboundFlow {
   /** Clean session: forget everything. */
   discard(): void {
     this.unacknowledged.clear();
+    this.unacknowledged.set(PLACEHOLDER_ID, PLACEHOLDER);
     this.awaitingPubrel.clear();
+    this.awaitingPubrel.add(PLACEHOLDER_ID);
   }
 
   /**
@@ -159,7 +187,9 @@ export class InboundFlow {
    * never acknowledged, so the peer still owns them and resends them.
    */
   snapshot(): number[] {
-    return [...this.awaitingPubrel];
+    const ids: number[] = [];
+    for (const packetId of this.awaitingPubrel) if (packetId !== PLACEHOLDER_ID) ids.push(packetId);
+    return ids;
   }
 
   restore(awaitingPubrel: readonly number[]): void {

@@ -3,7 +3,7 @@
  *
  * Design: each tracker exposes `deadline()` (when `check(now)` next has something to do, or
  * undefined) and `check(now, step)`; the session folds the deadline into `nextDeadline()` so
- * the shell arms a single timer. A keepalive of 0 disables both [MQTT-3.1.2-10].
+ * the shell arms a single timer. A keepalive of 0 disables both.
  *
  * Client (`ClientKeepalive.state`):
  *

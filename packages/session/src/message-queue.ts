@@ -11,6 +11,7 @@
  * `message-dropped` event and is counted. A message larger than the byte limit on its own is
  * always rejected (dropping everything else would not make it fit).
  */
+import type { DropReason } from "./events.js";
 import type { SessionMessage } from "./snapshot.js";
 import type { StepBuilder } from "./step.js";
 
@@ -31,7 +32,7 @@ export class MessageQueue {
   private items: (SessionMessage | undefined)[] = [];
   private head = 0;
   private totalBytes = 0;
-  /** Messages this queue dropped since the session was created. */
+  /** Messages dropped since the session was created (see `recordDrop`). */
   dropped = 0;
 
   constructor(public limits: MessageQueueLimits) {}
@@ -106,9 +107,19 @@ export class MessageQueue {
     return this.items.slice(this.head) as SessionMessage[];
   }
 
-  private reject(message: SessionMessage, step: StepBuilder): false {
+  /** Counts a dropped message and reports it as a `message-dropped` event. */
+  recordDrop(
+    message: SessionMessage,
+    reason: DropReason,
+    packetId: number | undefined,
+    step: StepBuilder,
+  ): void {
     this.dropped++;
-    step.event({ type: "message-dropped", reason: "queue-full", message, packetId: undefined });
+    step.event({ type: "message-dropped", reason, message, packetId });
+  }
+
+  private reject(message: SessionMessage, step: StepBuilder): false {
+    this.recordDrop(message, "queue-full", undefined, step);
     return false;
   }
 

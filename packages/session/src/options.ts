@@ -25,7 +25,7 @@ export interface SessionOptions {
   protocolVersion?: ProtocolVersion;
   /**
    * Most outbound QoS 1/2 PUBLISH awaiting acknowledgement. Default 100. With 5.0, pass the
-   * peer's Receive Maximum to `connected()` instead [MQTT-3.3.4-7].
+   * peer's Receive Maximum to `connected()` instead [MQTT-4.9.0-2].
    */
   inflightWindow?: number;
   /**

@@ -69,13 +69,7 @@ export class OutboundFlow {
   publish(message: SessionMessage, connected: boolean, now: number, step: StepBuilder): void {
     if (!connected) {
       if (message.qos === 0 && !this.options.queueQoS0WhileOffline) {
-        this.queue.dropped++;
-        step.event({
-          type: "message-dropped",
-          reason: "qos0-offline",
-          message,
-          packetId: undefined,
-        });
+        this.queue.recordDrop(message, "qos0-offline", undefined, step);
         return;
       }
       this.queue.offer(message, step);
@@ -216,25 +210,14 @@ export class OutboundFlow {
   discard(includeQueue: boolean, step: StepBuilder): void {
     for (const entry of this.window.values()) {
       this.ids.release(entry.packetId);
-      if (entry.message === undefined) continue;
-      this.queue.dropped++;
-      step.event({
-        type: "message-dropped",
-        reason: "session-discarded",
-        message: entry.message,
-        packetId: entry.packetId,
-      });
+      if (entry.message !== undefined) {
+        this.queue.recordDrop(entry.message, "session-discarded", entry.packetId, step);
+      }
     }
     this.window.clear();
     if (!includeQueue) return;
     for (const message of this.queue.drain()) {
-      this.queue.dropped++;
-      step.event({
-        type: "message-dropped",
-        reason: "session-discarded",
-        message,
-        packetId: undefined,
-      });
+      this.queue.recordDrop(message, "session-discarded", undefined, step);
     }
   }
 

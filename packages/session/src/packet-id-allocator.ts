@@ -14,8 +14,15 @@ import { SessionError } from "./errors.js";
 /** Largest packet identifier; 0 is not a valid id [MQTT-2.3.1-1]. */
 export const MAX_PACKET_ID = 65_535;
 
+/**
+ * Id 0 is never allocated, so it stays in the Set for good: a Set that keeps oscillating
+ * between 0 and 1 entries makes V8 shrink and regrow its table on every delete (an
+ * allocation per acknowledgement on the hot path); a permanent entry avoids that.
+ */
+const SENTINEL = 0;
+
 export class PacketIdAllocator {
-  private readonly inUse = new Set<number>();
+  private readonly inUse = new Set<number>([SENTINEL]);
   private cursor: number;
 
   /** @param next where allocation continues (1-65535), e.g. from a snapshot. */
@@ -30,7 +37,7 @@ export class PacketIdAllocator {
 
   /** How many ids are in use. */
   get size(): number {
-    return this.inUse.size;
+    return this.inUse.size - 1;
   }
 
   /**
@@ -39,7 +46,7 @@ export class PacketIdAllocator {
    * Throws: SessionError MQTT_ERR_SESSION_PACKET_IDS_EXHAUSTED when all 65,535 are in use.
    */
   allocate(): number {
-    if (this.inUse.size >= MAX_PACKET_ID) {
+    if (this.size >= MAX_PACKET_ID) {
       throw new SessionError(
         "MQTT_ERR_SESSION_PACKET_IDS_EXHAUSTED",
         "all 65535 packet identifiers are in use",
@@ -58,23 +65,19 @@ export class PacketIdAllocator {
     this.cursor = next;
   }
 
-  /** Marks an id taken without the cursor (restoring a snapshot). */
+  /** Marks an id (1-65535) taken without the cursor (restoring a snapshot). */
   claim(id: number): void {
     this.inUse.add(id);
   }
 
   /** The acknowledgement for `id` arrived: it may be reused [MQTT-2.3.1-3]. */
   release(id: number): void {
-    this.inUse.delete(id);
+    if (id !== SENTINEL) this.inUse.delete(id);
   }
 
+  /** Whether `id` (1-65535) is allocated or claimed and not yet released. */
   isInUse(id: number): boolean {
-    return this.inUse.has(id);
-  }
-
-  /** Frees every id (clean session); the cursor keeps going so ids are not reused at once. */
-  clear(): void {
-    this.inUse.clear();
+    return id !== SENTINEL && this.inUse.has(id);
   }
 }
 

@@ -132,24 +132,29 @@ export abstract class Session {
    * (*) a ServerSession also drops its queue; a ClientSession keeps messages that were never
    * sent, because they are the application's requests, not session state.
    * [MQTT-4.4.0-1] resend on reconnect; [MQTT-3.1.2-6] clean session discards state.
+   *
+   * Throws: MQTT_ERR_SESSION_INVALID_OPTION for an `inflightWindow` outside 1-65535 or a
+   * `keepaliveSeconds` outside 0-65535 (nothing changes).
    */
   connected(now: number, info: ConnectionInfo): Step {
+    // Validate before changing anything.
+    const capacity =
+      info.inflightWindow === undefined
+        ? this.outbound.window.capacity
+        : checkInteger("inflightWindow", info.inflightWindow, 1, MAX_PACKET_ID);
+    const keepaliveSeconds =
+      info.keepaliveSeconds === undefined
+        ? this.options.keepaliveSeconds
+        : checkInteger("keepaliveSeconds", info.keepaliveSeconds, 0, 65_535);
     this.step.reset();
     if (this.state === "connected") this.loseConnection();
-    if (info.inflightWindow !== undefined) {
-      this.outbound.window.capacity = checkInteger(
-        "inflightWindow",
-        info.inflightWindow,
-        1,
-        MAX_PACKET_ID,
-      );
-    }
+    this.outbound.window.capacity = capacity;
     if (!info.sessionPresent) {
       this.outbound.discard(this.discardsQueue, this.step);
       this.inbound.discard();
     }
     this.state = "connected";
-    this.startKeepalive(now, info.keepaliveSeconds ?? this.options.keepaliveSeconds);
+    this.startKeepalive(now, keepaliveSeconds);
     this.outbound.resend(now, this.step);
     this.outbound.drain(now, this.step);
     return this.finish(now);
@@ -192,7 +197,7 @@ export abstract class Session {
     this.packetReceived(now);
     switch (packet.type) {
       case "publish":
-        this.inbound.handlePublish(packet, true, step);
+        this.inbound.handlePublish(packet, step);
         break;
       case "puback":
         this.outbound.handlePuback(packet, now, step);

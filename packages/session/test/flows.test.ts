@@ -3,8 +3,9 @@
  * drops at every point of the flow (the packet in transit at that point is lost), then the
  * pair reconnects with and without a persistent session. Expectations come from one table.
  */
-import { describe, expect, it } from "vitest";
+
 import type { QoS } from "@ternmq/codec";
+import { describe, expect, it } from "vitest";
 import type { MessageDroppedEvent, PublishCompleteEvent } from "../src/index.js";
 import { describePacket, message, other, Pair, type Side, serialOf } from "./harness.js";
 
@@ -174,5 +175,72 @@ describe("resend order", () => {
     expect(pair.received("server").map((event) => serialOf(event.message))).toEqual([
       1, 2, 3, 4, 5,
     ]);
+  });
+});
+
+/**
+ * A receiver that acknowledges only once the message is safe (durable broker, manual
+ * acknowledge): the connection drops after the delivery and before the acknowledgement.
+ */
+describe("[MQTT-4.3.3-2] loss between delivery and acknowledge()", () => {
+  const timings = ["acknowledged after the reconnect", "acknowledged during the outage"] as const;
+  /** Deliveries in total, per QoS and timing. */
+  const expectedDeliveries: Record<1 | 2, Record<(typeof timings)[number], number>> = {
+    // The duplicate arrives while the first is still unacknowledged: not delivered again.
+    // Acknowledged while down, the PUBACK was never sent: the resend is a new delivery.
+    1: { "acknowledged after the reconnect": 1, "acknowledged during the outage": 2 },
+    // QoS 2 never delivers twice: the id stays known until PUBREL.
+    2: { "acknowledged after the reconnect": 1, "acknowledged during the outage": 1 },
+  };
+  const manualCases = (["client", "server"] as const).flatMap((sender) =>
+    ([1, 2] as const).flatMap((qos) => timings.map((timing) => ({ sender, qos, timing }))),
+  );
+
+  it.each(
+    manualCases.map(
+      (testCase) =>
+        [
+          `${testCase.sender} -> ${other(testCase.sender)} QoS ${testCase.qos}, ${testCase.timing}`,
+          testCase,
+        ] as const,
+    ),
+  )("%s", (_, { sender, qos, timing }) => {
+    const receiver = other(sender);
+    const pair = new Pair();
+    pair.connect(true);
+    pair.publish(sender, message(7, qos));
+    pair.deliverNext(receiver);
+    const [delivery] = pair.received(receiver);
+    expect(delivery).toMatchObject({ ackRequired: true, packetId: 1 });
+    pair.disconnect();
+    if (timing === "acknowledged during the outage") {
+      expect(pair.accept(receiver, pair.session(receiver).acknowledge(1, pair.now)).send).toEqual(
+        [],
+      );
+    }
+    expect(pair.connect(true)[sender].send.map(describePacket)).toEqual([`publish q${qos} dup #1`]);
+    // Settle, acknowledging every delivery that asks for it, as a shell would.
+    let acknowledged = timing === "acknowledged during the outage" ? 1 : 0;
+    for (let rounds = 0; rounds < 10; rounds++) {
+      pair.settle();
+      const pending = pair
+        .received(receiver)
+        .filter((event) => event.ackRequired)
+        .slice(acknowledged);
+      if (pending.length === 0) break;
+      for (const event of pending) {
+        if (event.packetId !== undefined) {
+          pair.accept(receiver, pair.session(receiver).acknowledge(event.packetId, pair.now));
+        }
+      }
+      acknowledged += pending.length;
+    }
+    expect(pair.received(receiver)).toHaveLength(expectedDeliveries[qos][timing]);
+    expect(pair.events[sender].filter((event) => event.type === "publish-complete")).toHaveLength(
+      1,
+    );
+    for (const side of ["client", "server"] as const) {
+      expect(pair.session(side).counters).toMatchObject({ inflight: 0, inboundOpen: 0 });
+    }
   });
 });

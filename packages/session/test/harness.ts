@@ -17,6 +17,8 @@ import {
   type SessionEvent,
   type SessionMessage,
   type Step,
+  snapshotFromJson,
+  snapshotToJson,
 } from "../src/index.js";
 
 export type Side = "client" | "server";
@@ -46,8 +48,8 @@ export interface PairOptions {
 }
 
 export class Pair {
-  readonly client: ClientSession;
-  readonly server: ServerSession;
+  client: ClientSession;
+  server: ServerSession;
   now = 0;
   /** Packets in transit towards each side, oldest first. */
   readonly toward: Record<Side, Packet[]> = { client: [], server: [] };
@@ -56,9 +58,22 @@ export class Pair {
   /** Every packet delivered to each side, in order. */
   readonly delivered: Record<Side, Packet[]> = { client: [], server: [] };
 
-  constructor(options: PairOptions = {}) {
+  constructor(private readonly options: PairOptions = {}) {
     this.client = new ClientSession(options.client);
     this.server = new ServerSession(options.server);
+  }
+
+  /**
+   * `side` restarts (the connection must be down): its engine is rebuilt from a snapshot
+   * that went through JSON, as a store would keep it.
+   */
+  restart(side: Side): void {
+    const json = snapshotToJson(this.session(side).snapshot());
+    if (side === "client") {
+      this.client = ClientSession.fromSnapshot(snapshotFromJson(json), this.options.client);
+    } else {
+      this.server = ServerSession.fromSnapshot(snapshotFromJson(json), this.options.server);
+    }
   }
 
   session(side: Side): Session {
@@ -112,11 +127,6 @@ export class Pair {
   /** Messages `side` received (message events), in order. */
   received(side: Side): MessageEvent[] {
     return this.events[side].filter((event): event is MessageEvent => event.type === "message");
-  }
-
-  /** Types of the packets in transit toward `side`. */
-  inTransit(side: Side): Packet[] {
-    return [...this.toward[side]];
   }
 }
 

@@ -14,10 +14,12 @@ function drops(events: readonly SessionEvent[]): [string, number][] {
 }
 
 describe("inflight window", () => {
-  it("[MQTT-3.3.4-7] sends at most `inflightWindow` QoS 1/2 PUBLISH, queues the rest in order", () => {
+  it("[MQTT-4.9.0-2] sends at most `inflightWindow` QoS 1/2 PUBLISH, queues the rest in order", () => {
     const pair = new Pair({ client: { inflightWindow: 2 }, server: { autoAcknowledge: true } });
     pair.connect(true);
-    const sent = [1, 2, 3, 4].map((serial) => pair.publish("client", message(serial, 1)).send.length);
+    const sent = [1, 2, 3, 4].map(
+      (serial) => pair.publish("client", message(serial, 1)).send.length,
+    );
     expect(sent).toEqual([1, 1, 0, 0]);
     expect(pair.client.counters).toMatchObject({ inflight: 2, queued: 2 });
     // QoS 0 does not take a window slot, but waits behind queued messages (order).
@@ -59,9 +61,14 @@ describe("offline queue", () => {
     const server = new ServerSession();
     server.connected(0, { sessionPresent: false });
     server.connectionLost();
-    for (const serial of [1, 2, 3]) expect(server.publish(message(serial, 1), 0)).toMatchObject({ send: [] });
+    for (const serial of [1, 2, 3])
+      expect(server.publish(message(serial, 1), 0)).toMatchObject({ send: [] });
     const step = server.connected(5, { sessionPresent: true });
-    expect(step.send.map(describePacket)).toEqual(["publish q1 #1", "publish q1 #2", "publish q1 #3"]);
+    expect(step.send.map(describePacket)).toEqual([
+      "publish q1 #1",
+      "publish q1 #2",
+      "publish q1 #3",
+    ]);
   });
 
   it("drops QoS 0 while offline by default, with an event and a count", () => {
@@ -114,7 +121,9 @@ describe("offline queue", () => {
     expect(server.counters).toMatchObject({ queued: 2, queuedBytes: 10 });
     const huge = { topic: "t", payload: new Uint8Array(20), qos: 1 as const, retain: false };
     const step = server.publish(huge, 0);
-    expect(step.events).toMatchObject([{ type: "message-dropped", reason: "queue-full", message: huge }]);
+    expect(step.events).toMatchObject([
+      { type: "message-dropped", reason: "queue-full", message: huge },
+    ]);
     expect(server.counters.queued).toBe(2);
   });
 

@@ -34,11 +34,7 @@ export class SharedGroupList<T, Id> extends SubscriberList<T, Id> implements Sha
   }
 
   subscriberIdAt(index: number): Id {
-    return this.entries[index * 2] as Id;
-  }
-
-  valueAt(index: number): T {
-    return this.entries[index * 2 + 1] as T;
+    return this.idAt(index);
   }
 
   nextIndex(): number {

@@ -2,6 +2,7 @@ import { type SharedGroup, SharedGroupList } from "./shared-group.js";
 import { parseSharedSubscription } from "./shared-subscription.js";
 import { SubscriberList } from "./subscriber-list.js";
 import { TopicError } from "./topic-error.js";
+import { TrieNode } from "./trie-node.js";
 import { assertTopicFilter, DEFAULT_MAX_TOPIC_LEVELS } from "./validate.js";
 
 /** Receives one matching subscription. `context` is the value passed to the match method. */
@@ -29,52 +30,24 @@ export interface SubscriptionTreeOptions {
 
 const HASH = 0x23;
 const DOLLAR = 0x24;
+/** Distinct subscribers that `forEachSubscriber` finds by scanning before it uses a `Map`. */
+const BEST_SCAN_LIMIT = 16;
 /** Scratch arrays longer than this after a match are dropped instead of kept for reuse. */
 const SCRATCH_KEEP_LIMIT = 1024;
 
-/** One level of the trie. The root has no parent and level "". */
-class TrieNode<T, Id> {
-  readonly parent: TrieNode<T, Id> | undefined;
-  /** The key under which the parent holds this node ("+" for the parent's `plus` child). */
-  readonly level: string;
-  children: Map<string, TrieNode<T, Id>> | undefined = undefined;
-  plus: TrieNode<T, Id> | undefined = undefined;
-  /** Subscriptions whose filter ends at this node. */
-  exact: SubscriberList<T, Id> | undefined = undefined;
-  /** Subscriptions whose filter is this node's path followed by "/#" (or "#" at the root). */
-  multi: SubscriberList<T, Id> | undefined = undefined;
-  sharedExact: Map<string, SharedGroupList<T, Id>> | undefined = undefined;
-  sharedMulti: Map<string, SharedGroupList<T, Id>> | undefined = undefined;
-
-  constructor(parent: TrieNode<T, Id> | undefined, level: string) {
-    this.parent = parent;
-    this.level = level;
-  }
-
-  isEmpty(): boolean {
-    return (
-      this.children === undefined &&
-      this.plus === undefined &&
-      this.exact === undefined &&
-      this.multi === undefined &&
-      this.sharedExact === undefined &&
-      this.sharedMulti === undefined
-    );
-  }
-}
-
 /**
- * Reusable buffers of one match: the topic's levels, the explicit DFS stack, the matched nodes
- * and, for the per-subscriber policy, the best subscription seen for each subscriber.
+ * Reusable buffers of one match: where each topic level starts, the explicit DFS stack, the
+ * matched nodes and, for the per-subscriber policy, the best subscription of each subscriber.
  */
 class MatchScratch<T, Id> {
-  levels: string[] = [];
+  levelStarts: number[] = [];
   stackNodes: Array<TrieNode<T, Id> | undefined> = [];
   stackDepths: number[] = [];
   exactNodes: Array<TrieNode<T, Id> | undefined> = [];
   exactCount = 0;
   multiNodes: Array<TrieNode<T, Id> | undefined> = [];
   multiCount = 0;
+  /** Position of each subscriber in the best* arrays, filled only past `BEST_SCAN_LIMIT`. */
   bestPosition = new Map<Id, number>();
   bestIds: Array<Id | undefined> = [];
   bestValues: Array<T | undefined> = [];
@@ -84,15 +57,21 @@ class MatchScratch<T, Id> {
 
   /** Drops references to nodes and values so that nothing removed stays reachable. */
   release(): void {
-    this.exactNodes.fill(undefined, 0, this.exactCount);
-    this.multiNodes.fill(undefined, 0, this.multiCount);
-    this.bestIds.fill(undefined, 0, this.bestCount);
-    this.bestValues.fill(undefined, 0, this.bestCount);
+    const { exactNodes, multiNodes, bestIds, bestValues } = this;
+    for (let at = 0; at < this.exactCount; at++) exactNodes[at] = undefined;
+    for (let at = 0; at < this.multiCount; at++) multiNodes[at] = undefined;
+    if (this.bestCount > 0) {
+      for (let at = 0; at < this.bestCount; at++) {
+        bestIds[at] = undefined;
+        bestValues[at] = undefined;
+      }
+      // Map#clear allocates a fresh table: only pay for it when the map was used.
+      if (this.bestPosition.size > 0) this.bestPosition.clear();
+    }
     this.exactCount = 0;
     this.multiCount = 0;
     this.bestCount = 0;
-    this.bestPosition.clear();
-    if (this.levels.length > SCRATCH_KEEP_LIMIT) this.levels = [];
+    if (this.levelStarts.length > SCRATCH_KEEP_LIMIT) this.levelStarts = [];
     if (this.stackNodes.length > SCRATCH_KEEP_LIMIT) {
       this.stackNodes = [];
       this.stackDepths = [];
@@ -103,16 +82,18 @@ class MatchScratch<T, Id> {
 /**
  * Subscriptions indexed by filter, matched against topic names.
  *
- * Design: a trie with one node per filter level. Each node holds its literal children in a `Map`
- * keyed by the level string, its `+` child in a separate field, and the subscriber lists of the
- * filters that end there (`exact`) or continue with `#` (`multi`), plus the same two for shared
- * subscription groups. Matching a topic of L levels splits it into a reused array (one substring
- * per level, no `split`), then walks the trie with an explicit stack (no recursion, so any depth
- * is safe), visiting at most the nodes whose path matches a prefix of the topic: with W filters
- * using `+` along the way the cost is O(L * 2^W) in the worst case, O(L + results) in practice.
- * The walk records matched nodes in reused arrays; the public methods then report subscriptions
- * through a callback, so a match allocates nothing but the level substrings (plus, for
- * `forEachSubscriber`, Map slots for the per-subscriber dedup, reused across calls).
+ * Design: a trie with one node per filter level (see `TrieNode`). Each node holds its literal
+ * children (a lone child, a small array, or past 8 a `Map` keyed by level), its `+` child in a
+ * separate field, and the subscriber lists of the filters that end there (`exact`) or continue
+ * with `#` (`multi`), plus the same two for shared subscription groups. Matching a topic of L
+ * levels records where each level starts in a reused array (no `split`), then walks the trie with
+ * an explicit stack (no recursion, so any depth is safe), visiting only nodes whose path matches a
+ * prefix of the topic: O(L + results) in practice, O(L * 2^W) in the worst case for W `+`
+ * levels on the way. Listed children are compared in place (`startsWith` at an offset); only a
+ * `Map` lookup slices the level out of the topic. The walk records matched nodes in reused
+ * arrays and the public methods report subscriptions through a callback, so a match allocates
+ * nothing else (`forEachSubscriber` dedups subscribers by scanning reused arrays, and through a
+ * reused `Map` once more than 16 subscribers match).
  *
  * Removing a node's last subscription frees the node and its empty ancestors, so the node count
  * returns to 0 when every subscription is removed.
@@ -216,11 +197,12 @@ export class SubscriptionTree<T, Id = string> {
     const { shareName, topicFilter } = parsed;
     const node = this.nodeFor(topicFilter, true) as TrieNode<T, Id>;
     const multi = endsWithHash(topicFilter);
-    let groups = multi ? node.sharedMulti : node.sharedExact;
+    node.shared ??= { exact: undefined, multi: undefined };
+    let groups = multi ? node.shared.multi : node.shared.exact;
     if (groups === undefined) {
       groups = new Map();
-      if (multi) node.sharedMulti = groups;
-      else node.sharedExact = groups;
+      if (multi) node.shared.multi = groups;
+      else node.shared.exact = groups;
     }
     const group = groups.get(shareName);
     if (group === undefined) {
@@ -243,15 +225,20 @@ export class SubscriptionTree<T, Id = string> {
     const node = this.nodeFor(topicFilter, false);
     if (node === undefined) return false;
     const multi = endsWithHash(topicFilter);
-    const groups = multi ? node.sharedMulti : node.sharedExact;
+    const shared = node.shared;
+    const groups = multi ? shared?.multi : shared?.exact;
     const group = groups?.get(shareName);
-    if (groups === undefined || group === undefined || !group.delete(subscriberId)) return false;
+    if (shared === undefined || groups === undefined || group === undefined) return false;
+    if (!group.delete(subscriberId)) return false;
     if (group.size === 0) {
       groups.delete(shareName);
       if (groups.size === 0) {
-        if (multi) node.sharedMulti = undefined;
-        else node.sharedExact = undefined;
-        this.prune(node);
+        if (multi) shared.multi = undefined;
+        else shared.exact = undefined;
+        if (shared.exact === undefined && shared.multi === undefined) {
+          node.shared = undefined;
+          this.prune(node);
+        }
       }
     }
     this.sharedSubscriptions--;
@@ -334,12 +321,12 @@ export class SubscriptionTree<T, Id = string> {
     try {
       this.walk(topic, scratch);
       for (let at = 0; at < scratch.exactCount; at++) {
-        const groups = (scratch.exactNodes[at] as TrieNode<T, Id>).sharedExact;
+        const groups = (scratch.exactNodes[at] as TrieNode<T, Id>).shared?.exact;
         if (groups !== undefined)
           for (const group of groups.values()) callback(group, context as C);
       }
       for (let at = 0; at < scratch.multiCount; at++) {
-        const groups = (scratch.multiNodes[at] as TrieNode<T, Id>).sharedMulti;
+        const groups = (scratch.multiNodes[at] as TrieNode<T, Id>).shared?.multi;
         if (groups !== undefined)
           for (const group of groups.values()) callback(group, context as C);
       }
@@ -362,8 +349,7 @@ export class SubscriptionTree<T, Id = string> {
     root.plus = undefined;
     root.exact = undefined;
     root.multi = undefined;
-    root.sharedExact = undefined;
-    root.sharedMulti = undefined;
+    root.shared = undefined;
     this.nodes = 0;
     this.subscriptions = 0;
     this.sharedSubscriptions = 0;
@@ -383,16 +369,12 @@ export class SubscriptionTree<T, Id = string> {
       let end = filter.indexOf("/", start);
       if (end === -1 || end > pathEnd) end = pathEnd;
       const level = filter.slice(start, end);
-      let child = level === "+" ? node.plus : node.children?.get(level);
+      let child = level === "+" ? node.plus : node.childNamed(level);
       if (child === undefined) {
         if (!create) return undefined;
         child = new TrieNode<T, Id>(node, level);
-        if (level === "+") {
-          node.plus = child;
-        } else {
-          node.children ??= new Map();
-          node.children.set(level, child);
-        }
+        if (level === "+") node.plus = child;
+        else node.addChild(child);
         this.nodes++;
       }
       node = child;
@@ -408,9 +390,8 @@ export class SubscriptionTree<T, Id = string> {
     while (parent !== undefined && node.isEmpty()) {
       if (parent.plus === node) {
         parent.plus = undefined;
-      } else if (parent.children !== undefined) {
-        parent.children.delete(node.level);
-        if (parent.children.size === 0) parent.children = undefined;
+      } else {
+        parent.removeChild(node);
       }
       this.nodes--;
       node = parent;
@@ -423,17 +404,12 @@ export class SubscriptionTree<T, Id = string> {
    * and whose `multi` lists match (path is a prefix of the topic).
    */
   private walk(topic: string, scratch: MatchScratch<T, Id>): void {
-    const levels = scratch.levels;
-    let levelCount = 0;
-    let start = 0;
-    for (;;) {
-      const end = topic.indexOf("/", start);
-      if (end === -1) {
-        levels[levelCount++] = start === 0 ? topic : topic.slice(start);
-        break;
-      }
-      levels[levelCount++] = topic.slice(start, end);
-      start = end + 1;
+    // Where each level starts; level `d` ends one before the start of level `d + 1`.
+    const levelStarts = scratch.levelStarts;
+    levelStarts[0] = 0;
+    let levelCount = 1;
+    for (let slash = topic.indexOf("/"); slash !== -1; slash = topic.indexOf("/", slash + 1)) {
+      levelStarts[levelCount++] = slash + 1;
     }
     // [MQTT-4.7.2-1] Filters starting with a wildcard do not match topics starting with "$".
     const dollar = topic.charCodeAt(0) === DOLLAR;
@@ -449,19 +425,23 @@ export class SubscriptionTree<T, Id = string> {
       stackNodes[top] = undefined;
       const wildcardsAllowed = depth !== 0 || !dollar;
       // "a/#" matches "a" and everything below it [MQTT-4.7.1-2].
-      if (wildcardsAllowed && (node.multi !== undefined || node.sharedMulti !== undefined)) {
+      if (wildcardsAllowed && (node.multi !== undefined || node.shared?.multi !== undefined)) {
         scratch.multiNodes[scratch.multiCount++] = node;
       }
       if (depth === levelCount) {
-        if (node.exact !== undefined || node.sharedExact !== undefined) {
+        if (node.exact !== undefined || node.shared?.exact !== undefined) {
           scratch.exactNodes[scratch.exactCount++] = node;
         }
         continue;
       }
-      const child = node.children?.get(levels[depth] as string);
-      if (child !== undefined) {
-        stackNodes[top] = child;
-        stackDepths[top++] = depth + 1;
+      if (node.children !== undefined) {
+        const start = levelStarts[depth] as number;
+        const end = depth + 1 < levelCount ? (levelStarts[depth + 1] as number) - 1 : topic.length;
+        const child = node.childForRange(topic, start, end);
+        if (child !== undefined) {
+          stackNodes[top] = child;
+          stackDepths[top++] = depth + 1;
+        }
       }
       // "+" matches exactly one level, empty levels included [MQTT-4.7.1-3].
       if (node.plus !== undefined && wildcardsAllowed) {
@@ -493,10 +473,12 @@ function emitList<T, Id, C>(
   callback: MatchCallback<T, Id, C>,
   context: C,
 ): void {
-  const entries = list.entries;
   const filter = list.filter;
-  for (let at = 0; at < entries.length; at += 2) {
-    callback(entries[at] as Id, entries[at + 1] as T, filter, context);
+  callback(list.firstId, list.firstValue, filter, context);
+  const more = list.more;
+  if (more === undefined) return;
+  for (let at = 0; at < more.length; at += 2) {
+    callback(more[at] as Id, more[at + 1] as T, filter, context);
   }
 }
 
@@ -505,25 +487,41 @@ function keepBest<T, Id>(
   list: SubscriberList<T, Id>,
   qosOf: (value: T) => number,
 ): void {
-  const entries = list.entries;
-  for (let at = 0; at < entries.length; at += 2) {
-    const subscriberId = entries[at] as Id;
-    const value = entries[at + 1] as T;
+  for (let entry = 0; entry < list.size; entry++) {
+    const subscriberId = list.idAt(entry);
+    const value = list.valueAt(entry);
     const qos = qosOf(value);
-    const position = scratch.bestPosition.get(subscriberId);
-    if (position === undefined) {
+    const position = bestPositionOf(scratch, subscriberId);
+    if (position === -1) {
       const next = scratch.bestCount++;
-      scratch.bestPosition.set(subscriberId, next);
       scratch.bestIds[next] = subscriberId;
       scratch.bestValues[next] = value;
       scratch.bestFilters[next] = list.filter;
       scratch.bestQos[next] = qos;
+      if (next === BEST_SCAN_LIMIT) {
+        for (let seen = 0; seen <= next; seen++) {
+          scratch.bestPosition.set(scratch.bestIds[seen] as Id, seen);
+        }
+      } else if (next > BEST_SCAN_LIMIT) {
+        scratch.bestPosition.set(subscriberId, next);
+      }
     } else if (qos > (scratch.bestQos[position] as number)) {
       scratch.bestValues[position] = value;
       scratch.bestFilters[position] = list.filter;
       scratch.bestQos[position] = qos;
     }
   }
+}
+
+/**
+ * Where `subscriberId` sits in the best* arrays, or -1. A few subscribers (the usual case) are
+ * found by scanning, which allocates nothing; past `BEST_SCAN_LIMIT` the `Map` takes over.
+ */
+function bestPositionOf<T, Id>(scratch: MatchScratch<T, Id>, subscriberId: Id): number {
+  if (scratch.bestCount > BEST_SCAN_LIMIT) return scratch.bestPosition.get(subscriberId) ?? -1;
+  const bestIds = scratch.bestIds;
+  for (let at = 0; at < scratch.bestCount; at++) if (bestIds[at] === subscriberId) return at;
+  return -1;
 }
 
 function collectMatch<T, Id>(

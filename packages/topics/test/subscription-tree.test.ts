@@ -79,6 +79,28 @@ describe("SubscriptionTree add/remove", () => {
     expect(tree.nodeCount).toBe(0);
   });
 
+  it("moves a node's children from an array to a Map and back as they grow and shrink", () => {
+    const tree = new SubscriptionTree<number>();
+    const names = Array.from({ length: 40 }, (_, index) => `n${index}`);
+    for (const name of names) tree.add(`root/${name}/leaf`, "c1", 0);
+    tree.add("root/+/leaf", "c2", 0);
+    expect(tree.nodeCount).toBe(1 + 40 * 2 + 2);
+    for (const name of names) expect(matchedPairs(tree, `root/${name}/leaf`)).toHaveLength(2);
+    expect(matchedPairs(tree, "root/n4/leaf")).toEqual(["c1 root/n4/leaf", "c2 root/+/leaf"]);
+    expect(matchedPairs(tree, "root/n400/leaf")).toEqual(["c2 root/+/leaf"]);
+    for (const name of names.slice(3)) expect(tree.remove(`root/${name}/leaf`, "c1")).toBe(true);
+    for (const name of names.slice(0, 3)) {
+      expect(matchedPairs(tree, `root/${name}/leaf`)).toEqual([
+        `c1 root/${name}/leaf`,
+        "c2 root/+/leaf",
+      ]);
+    }
+    expect(matchedPairs(tree, "root/n39/leaf")).toEqual(["c2 root/+/leaf"]);
+    for (const name of names.slice(0, 3)) tree.remove(`root/${name}/leaf`, "c1");
+    tree.remove("root/+/leaf", "c2");
+    expect(tree.nodeCount).toBe(0);
+  });
+
   it("clear removes everything", () => {
     const tree = new SubscriptionTree<number>();
     tree.add("a/b", "c1", 0);
@@ -116,6 +138,23 @@ describe("SubscriptionTree matching", () => {
     results.length = 0;
     tree.forEachSubscriber("x", qosOf, (subscriberId) => results.push(subscriberId));
     expect(results).toEqual(["c1"]);
+  });
+
+  it("reports each of many subscribers once at its maximum QoS", () => {
+    const tree = new SubscriptionTree<Granted>();
+    const clients = Array.from({ length: 40 }, (_, index) => `c${index}`);
+    clients.forEach((client, index) => {
+      tree.add("a/+", client, { qos: index % 3 });
+      tree.add("a/#", client, { qos: (index + 1) % 3 });
+      tree.add("a/b", client, { qos: (index + 2) % 3 });
+    });
+    const results = new Map<string, number>();
+    tree.forEachSubscriber("a/b", qosOf, (subscriberId, value) => {
+      expect(results.has(subscriberId)).toBe(false);
+      results.set(subscriberId, value.qos);
+    });
+    expect(results.size).toBe(40);
+    for (const qos of results.values()) expect(qos).toBe(2);
   });
 
   it("passes the context argument to the callback", () => {

@@ -20,6 +20,12 @@ function referenceMatches(filter: string, topic: string): boolean {
 }
 
 const levelArb = fc.constantFrom("", "a", "b", "A", "$SYS", "$a", "\u00e9", "e\u0301", "\u{1f600}");
+// Wider alphabet, so that some nodes get more than 8 literal children (Map instead of array).
+const wideLevelArb = fc.oneof(levelArb, fc.constantFrom("c", "d", "f", "g", "h", "i", "j", "k"));
+const wideFilterArb = fc
+  .array(fc.oneof(wideLevelArb, fc.constant("+")), { minLength: 1, maxLength: 3 })
+  .map((levels) => levels.join("/"))
+  .filter((filter) => filter !== "");
 const topicArb = fc
   .array(levelArb, { minLength: 1, maxLength: 5 })
   .map((levels) => levels.join("/"));
@@ -247,6 +253,21 @@ describe("SubscriptionTree against the reference matcher", () => {
         fc.array(filterArb, { minLength: 1, maxLength: 2 }),
         fc.array(operationArb(24, 2), { minLength: 50, maxLength: 200 }),
         fc.array(topicArb, { minLength: 1, maxLength: 4 }),
+        checkScenario,
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("the same holds for wide trees (nodes with many children)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(wideFilterArb, { minLength: 20, maxLength: 40 }),
+        fc.array(operationArb(3, 3), { minLength: 40, maxLength: 120 }),
+        fc.array(
+          fc.array(wideLevelArb, { minLength: 1, maxLength: 3 }).map((levels) => levels.join("/")),
+          { minLength: 1, maxLength: 8 },
+        ),
         checkScenario,
       ),
       { numRuns: 100 },

@@ -135,12 +135,13 @@ export function measureConnect(packet: ConnectPacket): number {
   length += stringFieldLength(packet.clientId, "clientId");
   const will = packet.will;
   if (will !== undefined) {
+    if (typeof will !== "object" || will === null) throw invalidPacket("will", "must be an object");
     if (will.qos !== 0 && will.qos !== 1 && will.qos !== 2) {
       throw invalidPacket("will.qos", "must be 0, 1 or 2");
     }
     if (typeof will.retain !== "boolean") throw invalidPacket("will.retain", "must be a boolean");
     if (level === 5) {
-      const content = propertiesContentLength(will.properties, "will", "will.properties");
+      const content = propertiesContentLength(will.properties, "will", "will.properties.#");
       length += propertiesSectionLength(content);
     }
     length += stringFieldLength(will.topic, "will.topic");

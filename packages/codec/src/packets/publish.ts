@@ -61,11 +61,18 @@ export function publishFlags(qos: QoS, dup: boolean, retain: boolean): number {
   return (dup ? 0b1000 : 0) | (qos << 1) | (retain ? 1 : 0);
 }
 
-/** Validates QoS, DUP and packet id of a PUBLISH for encoding. */
-export function checkPublishDelivery(qos: unknown, packetId: unknown, dup: unknown): void {
+/** Validates QoS, DUP, RETAIN and packet id of a PUBLISH for encoding. */
+export function checkPublishDelivery(
+  qos: unknown,
+  packetId: unknown,
+  dup: unknown,
+  retain: unknown,
+): void {
   if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket("qos", "must be 0, 1 or 2");
+  if (typeof dup !== "boolean") throw invalidPacket("dup", "must be a boolean");
+  if (typeof retain !== "boolean") throw invalidPacket("retain", "must be a boolean");
   if (qos === 0) {
-    if (dup === true) throw invalidPacket("dup", "must be false at QoS 0 [MQTT-3.3.1-2]");
+    if (dup) throw invalidPacket("dup", "must be false at QoS 0 [MQTT-3.3.1-2]");
   } else {
     checkPacketId(packetId);
   }
@@ -82,7 +89,7 @@ let measuredTopic: string | undefined;
 let measuredTopicLength = 0;
 
 export function measurePublish(packet: PublishPacket, level: ProtocolVersion): number {
-  checkPublishDelivery(packet.qos, packet.packetId, packet.dup);
+  checkPublishDelivery(packet.qos, packet.packetId, packet.dup, packet.retain);
   const topicLength = measurePublishMessage(packet.topic, packet.payload);
   measuredTopic = packet.topic;
   measuredTopicLength = topicLength;

@@ -24,13 +24,10 @@ export function reasonCodeListLength(
   if (!Array.isArray(codes) || codes.length === 0) {
     throw invalidPacket("reasonCodes", "must hold at least one reason code");
   }
-  codes.forEach((code: number, index) => {
-    if (!isAllowedReasonCode(set, code)) {
-      throw invalidPacket(
-        `reasonCodes[${index}]`,
-        `0x${code.toString(16)} is not allowed in ${set}`,
-      );
+  for (let index = 0; index < codes.length; index++) {
+    if (!isAllowedReasonCode(set, codes[index])) {
+      throw invalidPacket("reasonCodes[#]", `${codes[index]} is not allowed in ${set}`, index);
     }
-  });
+  }
   return codes.length;
 }

@@ -73,12 +73,20 @@ function decodeOptions(topicFilter: string, options: number, level: ProtocolVers
 }
 
 function optionsByte(subscription: Subscription, index: number, level: ProtocolVersion): number {
-  const field = `subscriptions[${index}]`;
+  if (typeof subscription !== "object" || subscription === null) {
+    throw invalidPacket("subscriptions[#]", "must be an object", index);
+  }
   const { qos, noLocal, retainAsPublished, retainHandling } = subscription;
-  if (qos !== 0 && qos !== 1 && qos !== 2) throw invalidPacket(`${field}.qos`, "must be 0, 1 or 2");
+  if (qos !== 0 && qos !== 1 && qos !== 2) {
+    throw invalidPacket("subscriptions[#].qos", "must be 0, 1 or 2", index);
+  }
   if (level < 5) {
     if (noLocal === true || retainAsPublished === true || (retainHandling ?? 0) !== 0) {
-      throw invalidPacket(field, "noLocal, retainAsPublished and retainHandling need MQTT 5.0");
+      throw invalidPacket(
+        "subscriptions[#]",
+        "noLocal, retainAsPublished and retainHandling need MQTT 5.0",
+        index,
+      );
     }
     return qos;
   }
@@ -88,7 +96,7 @@ function optionsByte(subscription: Subscription, index: number, level: ProtocolV
     retainHandling !== 1 &&
     retainHandling !== 2
   ) {
-    throw invalidPacket(`${field}.retainHandling`, "must be 0, 1 or 2");
+    throw invalidPacket("subscriptions[#].retainHandling", "must be 0, 1 or 2", index);
   }
   return (
     qos |
@@ -108,11 +116,12 @@ export function measureSubscribe(packet: SubscribePacket, level: ProtocolVersion
   if (!Array.isArray(subscriptions) || subscriptions.length === 0) {
     throw invalidPacket("subscriptions", "must hold at least one subscription [MQTT-3.8.3-3]");
   }
-  subscriptions.forEach((subscription: Subscription, index) => {
+  for (let index = 0; index < subscriptions.length; index++) {
+    const subscription = subscriptions[index] as Subscription;
     optionsByte(subscription, index, level);
-    length +=
-      stringFieldLength(subscription.topicFilter, `subscriptions[${index}].topicFilter`) + 1;
-  });
+    length += stringFieldLength(subscription.topicFilter, "subscriptions[#].topicFilter", index);
+    length += 1;
+  }
   return length;
 }
 
@@ -127,10 +136,12 @@ export function writeSubscribe(
     const content = propertiesContentLength(packet.properties, "subscribe");
     position = writeProperties(target, position, packet.properties, content);
   }
-  packet.subscriptions.forEach((subscription, index) => {
+  const subscriptions = packet.subscriptions;
+  for (let index = 0; index < subscriptions.length; index++) {
+    const subscription = subscriptions[index] as Subscription;
     const filter = subscription.topicFilter;
     position = writeString(target, position, filter, stringFieldLength(filter, ""));
     position = writeU8(target, position, optionsByte(subscription, index, level));
-  });
+  }
   return position;
 }

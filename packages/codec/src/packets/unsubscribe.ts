@@ -38,9 +38,9 @@ export function measureUnsubscribe(packet: UnsubscribePacket, level: ProtocolVer
   if (!Array.isArray(filters) || filters.length === 0) {
     throw invalidPacket("topicFilters", "must hold at least one topic filter [MQTT-3.10.3-2]");
   }
-  filters.forEach((filter: string, index) => {
-    length += stringFieldLength(filter, `topicFilters[${index}]`);
-  });
+  for (let index = 0; index < filters.length; index++) {
+    length += stringFieldLength(filters[index] as string, "topicFilters[#]", index);
+  }
   return length;
 }
 

@@ -179,6 +179,20 @@ describeErrors("MQTT_ERR_INVALID_PROPERTY", [
     code: "MQTT_ERR_INVALID_PROPERTY",
   },
   {
+    name: "[MQTT-3.3.4-6] a subscription identifier in a PUBLISH sent by a client",
+    level: 5,
+    sender: "client",
+    bytes: hex`
+      30 0a           // PUBLISH, QoS 0, remaining length 10
+      00 03 61 2f 62  // topic "a/b"
+      02              // property length 2
+      0b 01           //   0x0B subscription identifier 1: only a server may send it
+      68 69           // payload "hi"
+    `,
+    code: "MQTT_ERR_INVALID_PROPERTY",
+    spec: "MQTT-3.3.4-6",
+  },
+  {
     name: "a reason string in an UNSUBSCRIBE",
     level: 5,
     sender: "client",
@@ -194,6 +208,46 @@ describeErrors("MQTT_ERR_INVALID_PROPERTY", [
 ]);
 
 describeErrors("MQTT_ERR_INVALID_PROPERTY_VALUE", [
+  {
+    name: "authentication data without an authentication method in a CONNECT (section 3.1.2.11.10)",
+    level: 5,
+    sender: "client",
+    firstPacket: true,
+    bytes: hex`
+      10 14                    // CONNECT, remaining length 20
+      00 04 4d 51 54 54 05 02  // "MQTT", level 5, clean start
+      00 3c                    // keep alive 60
+      05                       // property length 5
+      16 00 02 01 02           //   0x16 authentication data 01 02, but no 0x15 method
+      00 02 63 31              // client id "c1"
+    `,
+    code: "MQTT_ERR_INVALID_PROPERTY_VALUE",
+    reasonCode: 0x82,
+  },
+  {
+    name: "authentication data without an authentication method in a CONNACK",
+    level: 5,
+    sender: "server",
+    bytes: hex`
+      20 07           // CONNACK, remaining length 7
+      00 00           // flags 0, success
+      04              // property length 4
+      16 00 01 ff     //   0x16 authentication data ff, but no 0x15 method
+    `,
+    code: "MQTT_ERR_INVALID_PROPERTY_VALUE",
+  },
+  {
+    name: "authentication data without an authentication method in an AUTH",
+    level: 5,
+    sender: "client",
+    bytes: hex`
+      f0 06           // AUTH, remaining length 6
+      18              // reason code 0x18: continue authentication
+      04              // property length 4
+      16 00 01 ff     //   0x16 authentication data ff, but no 0x15 method
+    `,
+    code: "MQTT_ERR_INVALID_PROPERTY_VALUE",
+  },
   {
     name: "a receive maximum of 0 in a CONNECT",
     level: 5,

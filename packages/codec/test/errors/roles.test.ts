@@ -39,6 +39,18 @@ describeErrors("MQTT_ERR_CONNECT_EXPECTED", [
   },
 ]);
 
+describeErrors("MQTT_ERR_UNEXPECTED_PACKET_TYPE (second CONNECT)", [
+  {
+    name: "[MQTT-3.1.0-2] a second CONNECT on the connection",
+    level: 4,
+    sender: "client",
+    streamOnly: true,
+    bytes: hex`10 0e 00 04 4d 51 54 54 04 02 00 3c 00 02 63 31  // CONNECT "MQTT" 4, "c1"`,
+    code: "MQTT_ERR_UNEXPECTED_PACKET_TYPE",
+    spec: "MQTT-3.1.0-2",
+  },
+]);
+
 /** Packets only a server sends, received by a server; and packets only a client sends. */
 const wrongDirection: readonly [string, "client" | "server", Uint8Array][] = [
   ["a CONNACK sent by a client", "client", hex`20 02 00 00  // CONNACK, accepted`],

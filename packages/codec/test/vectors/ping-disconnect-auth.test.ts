@@ -19,6 +19,20 @@ describeVectors(
   ),
 );
 
+describeVectors("PINGREQ with a non-minimal remaining length", [
+  {
+    name: "a remaining length of 0 written in two bytes (80 00) is accepted, as documented",
+    level: 4,
+    sender: "client",
+    decodeOnly: true,
+    bytes: hex`
+      c0     // PINGREQ
+      80 00  // remaining length 0, non-minimal: 0x00 with a continuation, then 0x00
+    `,
+    packet: { type: "pingreq" },
+  },
+]);
+
 describeVectors(
   "PINGRESP",
   levels.map(

@@ -27,6 +27,7 @@ interface PendingNode {
   level: number;
 }
 
+/** In-memory `RetainedStore`; see the module comment and retained-store.ts for the contract. */
 export class MemoryRetainedStore implements RetainedStore {
   private readonly root: TopicNode = newNode();
   private size = 0;

@@ -36,6 +36,7 @@ interface MemorySession {
   awaitingPubrel: Set<number>;
 }
 
+/** In-memory `SessionStore`; see the module comment and session-store.ts for the contract. */
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, MemorySession>();
   private state: "open" | "closed" = "open";
