@@ -83,15 +83,22 @@ function makeWorkload(size: number): Workload {
   return { filters, clientIds, qos, topics };
 }
 
-interface Index {
+/**
+ * One index under test. `match` and `subscriptions` take the built structure as an argument
+ * instead of closing over it: a closure per structure would stay reachable from the call sites'
+ * inline caches after the run, and keep the tree alive into the next heap measurement.
+ */
+interface Contender<Structure> {
+  name: string;
+  build(workload: Workload): Structure;
   /** Matches one topic; returns how many results the caller received. */
-  match(topic: string): number;
-  subscriptions(): number;
+  match(structure: Structure, topic: string): number;
+  subscriptions(structure: Structure): number;
 }
 
-interface Contender {
-  name: string;
-  build(workload: Workload): Index;
+/** Erases the structure type so that contenders of different kinds share one list. */
+function contender<Structure>(definition: Contender<Structure>): Contender<unknown> {
+  return definition as Contender<unknown>;
 }
 
 interface SubscriptionOptions {
@@ -122,36 +129,30 @@ function buildTernmq(workload: Workload): SubscriptionTree<SubscriptionOptions> 
   return tree;
 }
 
-const contenders: Contender[] = [
-  {
+type Tree = SubscriptionTree<SubscriptionOptions>;
+
+const contenders: Array<Contender<unknown>> = [
+  contender({
     name: "TernMQ forEachMatch",
-    build(workload) {
-      const tree = buildTernmq(workload);
-      return {
-        match(topic) {
-          matchCount = 0;
-          tree.forEachMatch(topic, countMatch);
-          return matchCount;
-        },
-        subscriptions: () => tree.subscriptionCount,
-      };
+    build: buildTernmq,
+    match(tree: Tree, topic) {
+      matchCount = 0;
+      tree.forEachMatch(topic, countMatch);
+      return matchCount;
     },
-  },
-  {
+    subscriptions: (tree: Tree) => tree.subscriptionCount,
+  }),
+  contender({
     name: "TernMQ forEachSubscriber",
-    build(workload) {
-      const tree = buildTernmq(workload);
-      return {
-        match(topic) {
-          matchCount = 0;
-          tree.forEachSubscriber(topic, qosOf, countMatch);
-          return matchCount;
-        },
-        subscriptions: () => tree.subscriptionCount,
-      };
+    build: buildTernmq,
+    match(tree: Tree, topic) {
+      matchCount = 0;
+      tree.forEachSubscriber(topic, qosOf, countMatch);
+      return matchCount;
     },
-  },
-  {
+    subscriptions: (tree: Tree) => tree.subscriptionCount,
+  }),
+  contender({
     name: "qlobber QlobberSub",
     build(workload) {
       // The options aedes-persistence passes to QlobberSub.
@@ -173,12 +174,11 @@ const contenders: Contender[] = [
           rh: 0,
         });
       }
-      return {
-        match: (topic) => qlobber.match(topic).length,
-        subscriptions: () => qlobber.subscriptionsCount,
-      };
+      return qlobber;
     },
-  },
+    match: (qlobber: QlobberSub, topic) => qlobber.match(topic).length,
+    subscriptions: (qlobber: QlobberSub) => qlobber.subscriptionsCount,
+  }),
 ];
 
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
@@ -202,10 +202,10 @@ interface Result {
   resultsPerTopic: number;
 }
 
-function measure(contender: Contender, size: number, workload: Workload): Result {
+function measure(contender: Contender<unknown>, size: number, workload: Workload): Result {
   const before = heapUsed();
   const started = performance.now();
-  let index: Index | undefined = contender.build(workload);
+  let structure: unknown = contender.build(workload);
   const buildMs = performance.now() - started;
   const bytesPerSubscription = (heapUsed() - before) / size;
   const { topics } = workload;
@@ -213,15 +213,16 @@ function measure(contender: Contender, size: number, workload: Workload): Result
   // Warm-up (three passes: the optimizing compiler runs on a background thread, slow on a busy
   // machine), and the result count (the same for every contender, or the bench is wrong).
   let results = 0;
-  for (const topic of topics) results += index.match(topic);
-  for (let round = 0; round < 2; round++) for (const topic of topics) index.match(topic);
+  for (const topic of topics) results += contender.match(structure, topic);
+  for (let round = 0; round < 2; round++)
+    for (const topic of topics) contender.match(structure, topic);
 
   // Latency: each match timed on its own (the timer's own cost is printed with the table).
   const samples = new Float64Array(topics.length);
   for (let at = 0; at < topics.length; at++) {
     const topic = topics[at] as string;
     const start = performance.now();
-    index.match(topic);
+    contender.match(structure, topic);
     samples[at] = performance.now() - start;
   }
   samples.sort();
@@ -230,11 +231,11 @@ function measure(contender: Contender, size: number, workload: Workload): Result
   const rounds = 2;
   const throughputStart = performance.now();
   for (let round = 0; round < rounds; round++) {
-    for (const topic of topics) index.match(topic);
+    for (const topic of topics) contender.match(structure, topic);
   }
   const throughputMs = performance.now() - throughputStart;
-  const subscriptions = index.subscriptions();
-  index = undefined;
+  const subscriptions = contender.subscriptions(structure);
+  structure = undefined;
   return {
     name: contender.name,
     size,
@@ -323,17 +324,14 @@ export async function run(): Promise<void> {
     `workload: 80% exact / 15% + / 5% # filters, 3-7 levels, ${format(TOPIC_COUNT)} topics ` +
       `(half subscribed exactly), seed ${SEED}; timer overhead per sample ~${format(timerOverheadNs())} ns\n`,
   );
-  // Let the JIT settle on every contender before anything is timed: otherwise whichever runs
-  // first pays for compilation in its p99.
+  // Let the JIT settle on every contender and on the timing loops before anything counts:
+  // otherwise whichever runs first pays for compilation in its latencies.
   const warmUp = makeWorkload(10_000);
-  for (const contender of contenders) {
-    const index = contender.build(warmUp);
-    for (let round = 0; round < 5; round++) for (const topic of warmUp.topics) index.match(topic);
-  }
+  for (const each of contenders) measure(each, 10_000, warmUp);
   const results: Result[] = [];
   for (const size of SIZES) {
     const workload = makeWorkload(size);
-    const sizeResults = contenders.map((contender) => measure(contender, size, workload));
+    const sizeResults = contenders.map((each) => measure(each, size, workload));
     const [first] = sizeResults;
     for (const result of sizeResults) {
       // Both policies agree on the subscription count; forEachMatch and qlobber on the results.

@@ -1,1 +1,35 @@
-export {};
+/**
+ * `ternmq-broker`: wiring only. Flags -> config file -> settings -> Broker, with signals.
+ */
+import { Broker } from "@ternmq/broker";
+import packageJson from "../package.json" with { type: "json" };
+import { parseCommandLine } from "./cli.js";
+import { loadConfigFile } from "./config.js";
+import { createAppLogger } from "./log.js";
+import { runBroker } from "./run.js";
+import { resolveSettings } from "./settings.js";
+
+const command = parseCommandLine(process.argv.slice(2), packageJson.version);
+if (command.action === "exit") {
+  process.stdout.write(command.stdout);
+  process.stderr.write(command.stderr);
+  process.exitCode = command.exitCode;
+} else {
+  try {
+    const file =
+      command.flags.config === undefined ? {} : await loadConfigFile(command.flags.config);
+    const settings = resolveSettings(command.flags, file);
+    const logger = createAppLogger(settings.logLevel);
+    await runBroker(settings, {
+      createBroker: (options) => new Broker(options),
+      logger,
+      signals: process,
+      exit: (code) => process.exit(code),
+    });
+  } catch (error) {
+    // A bad config file or a failed listen (address in use, ...): one line, no stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`ternmq-broker: ${message}\n`);
+    process.exit(1);
+  }
+}

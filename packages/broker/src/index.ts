@@ -1,1 +1,19 @@
-export {};
+/**
+ * @ternmq/broker: an MQTT 3.1.1 broker (3.1 clients accepted) over any duplex byte stream,
+ * with in-memory state behind the session package's store interfaces.
+ */
+export { Broker, type BrokerState } from "./broker.js";
+export { BrokerError, type BrokerErrorCode } from "./errors.js";
+export { DEFAULT_LIMITS } from "./limits.js";
+export type {
+  BrokerEvents,
+  BrokerHooks,
+  BrokerLimits,
+  BrokerMessage,
+  BrokerOptions,
+  BrokerPersistence,
+  BrokerStats,
+  ClientInfo,
+  DisconnectReason,
+  Listener,
+} from "./types.js";

@@ -272,9 +272,10 @@ export class SubscriptionTree<T, Id = string> {
 
   /**
    * Like `forEachMatch`, but reports each subscriber once, with the value (and filter) of its
-   * matching subscription of highest `qosOf(value)` (the earliest found on a tie). This is the
-   * "one copy per client at the maximum QoS" policy of MQTT 5.0 section 3.3.4; `forEachMatch`
-   * gives the "one copy per subscription" policy.
+   * matching subscription of highest `qosOf(value)` (the earliest found on a tie). Both
+   * policies satisfy [MQTT-3.3.4-2] (3.1.1: MQTT-3.3.5-1), "deliver the message respecting the
+   * maximum QoS of all the matching subscriptions": this one sends one copy per client at that
+   * QoS, `forEachMatch` one copy per subscription (which the Server MAY also do).
    */
   forEachSubscriber<C = undefined>(
     topic: string,
@@ -322,13 +323,15 @@ export class SubscriptionTree<T, Id = string> {
       this.walk(topic, scratch);
       for (let at = 0; at < scratch.exactCount; at++) {
         const groups = (scratch.exactNodes[at] as TrieNode<T, Id>).shared?.exact;
-        if (groups !== undefined)
+        if (groups !== undefined) {
           for (const group of groups.values()) callback(group, context as C);
+        }
       }
       for (let at = 0; at < scratch.multiCount; at++) {
         const groups = (scratch.multiNodes[at] as TrieNode<T, Id>).shared?.multi;
-        if (groups !== undefined)
+        if (groups !== undefined) {
           for (const group of groups.values()) callback(group, context as C);
+        }
       }
     } finally {
       this.releaseScratch(scratch);

@@ -30,11 +30,12 @@ describe("preparePublish", () => {
   ];
 
   for (const { name, args, bytes } of cases) {
+    const [qos, packetId, dup, retain] = args;
     test(`${name}: encode() gives the vector's bytes`, () => {
-      expect(toHex(level4.encode(...args))).toBe(toHex(bytes));
+      expect(toHex(level4.encode(qos, packetId, dup, retain))).toBe(toHex(bytes));
     });
     test(`${name}: chunks() concatenate to the same bytes and end with the payload itself`, () => {
-      const chunks = level4.chunks(...args);
+      const chunks = level4.chunks(qos, packetId, dup, retain);
       expect(toHex(concatBytes(chunks))).toBe(toHex(bytes));
       expect(chunks.at(-1)).toBe(payload);
     });

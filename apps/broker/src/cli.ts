@@ -1,0 +1,111 @@
+/**
+ * Command-line parsing (commander): turns argv into flags, or into text to print and an exit
+ * code (--help, --version, a bad flag). Never exits the process itself, so it is testable.
+ * Flags carry no defaults here: a flag that is absent must not override the config file
+ * (settings.ts applies the defaults last).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
+
+export interface CliFlags {
+  port?: number;
+  host?: string;
+  config?: string;
+  dataDir?: string;
+  memory?: boolean;
+  logLevel?: LogLevel;
+  sysInterval?: number;
+}
+
+export type CliResult =
+  | { readonly action: "run"; readonly flags: CliFlags }
+  | {
+      readonly action: "exit";
+      readonly exitCode: number;
+      readonly stdout: string;
+      readonly stderr: string;
+    };
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError("expected an integer from 0 to 65535.");
+  }
+  return port;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+    throw new InvalidArgumentError("expected a number of seconds >= 0.");
+  }
+  return seconds;
+}
+
+const HELP_FOOTER = `
+Config file keys (YAML or JSON; flags override them):
+  port, host, logLevel, maxQoS (0-2), retainAvailable, sysInterval, dataDir, memory,
+  limits: maxConnections, connectTimeoutMs, maxPacketSize, maxKeepalive, maxClientIdLength,
+          maxTopicLevels, maxInflight, maxQueuedMessages, maxQueuedBytes,
+          maxOutgoingBufferBytes, drainTimeoutMs
+
+Examples:
+  ternmq-broker                          listen on 0.0.0.0:1883
+  ternmq-broker -p 1884 --memory         another port, no persistence warning
+  ternmq-broker -c broker.yaml --log-level debug
+`;
+
+function createProgram(version: string): Command {
+  return new Command()
+    .name("ternmq-broker")
+    .description(
+      "TernMQ MQTT 3.1.1 broker over TCP. Persistence is not implemented yet: sessions and " +
+        "retained messages are kept in memory and lost when the broker stops, whatever " +
+        "--data-dir says (durable storage comes in a later release).",
+    )
+    .version(version, "-V, --version", "print the version and exit")
+    .helpOption("-h, --help", "print this help and exit")
+    .option("-p, --port <port>", "TCP port; 0 picks a free one (default: 1883)", parsePort)
+    .option("--host <host>", "address to listen on (default: 0.0.0.0)")
+    .option("-c, --config <file>", "YAML or JSON config file (keys below)")
+    .option("--data-dir <dir>", "folder for durable storage, not used yet (default: ./data)")
+    .option("--memory", "keep all state in memory (no persistence; the only mode for now)")
+    .addOption(new Option("--log-level <level>", "log level (default: info)").choices(LOG_LEVELS))
+    .option(
+      "--sys-interval <seconds>",
+      "seconds between $SYS updates; 0 disables $SYS (default: 10)",
+      parseSeconds,
+    )
+    .addHelpText("after", HELP_FOOTER)
+    .allowExcessArguments(false);
+}
+
+/**
+ * Parses the arguments after the program name.
+ *
+ * Parameters: `args` (e.g. process.argv.slice(2)) and the version printed by --version.
+ * Returns: the flags to run with, or what to print and the exit code.
+ */
+export function parseCommandLine(args: readonly string[], version: string): CliResult {
+  let stdout = "";
+  let stderr = "";
+  const program = createProgram(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        stdout += text;
+      },
+      writeErr: (text) => {
+        stderr += text;
+      },
+    });
+  try {
+    program.parse([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return { action: "exit", exitCode: error.exitCode, stdout, stderr };
+    }
+    throw error;
+  }
+  return { action: "run", flags: program.opts<CliFlags>() };
+}

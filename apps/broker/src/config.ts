@@ -1,0 +1,118 @@
+/**
+ * The config file (`-c FILE`): YAML or JSON whose keys mirror BrokerOptions, validated so that
+ * a mistake names the bad key and what it expects.
+ *
+ * ```yaml
+ * port: 1883
+ * host: 0.0.0.0
+ * logLevel: info
+ * maxQoS: 2
+ * sysInterval: 10
+ * limits:
+ *   maxConnections: 10000
+ *   maxInflight: 100
+ * ```
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ConfigError } from "./config-error.js";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { type FieldSchema, validate } from "./schema.js";
+
+/** Broker limits a config file may set (the names of BrokerLimits). */
+export interface LimitsConfig {
+  maxConnections?: number;
+  connectTimeoutMs?: number;
+  maxPacketSize?: number;
+  maxKeepalive?: number;
+  maxClientIdLength?: number;
+  maxTopicLevels?: number;
+  maxInflight?: number;
+  maxQueuedMessages?: number;
+  maxQueuedBytes?: number;
+  maxOutgoingBufferBytes?: number;
+  drainTimeoutMs?: number;
+}
+
+/** Everything a config file may hold; every key is optional. */
+export interface FileConfig {
+  port?: number;
+  host?: string;
+  logLevel?: LogLevel;
+  maxQoS?: 0 | 1 | 2;
+  retainAvailable?: boolean;
+  /** Seconds between two $SYS publishes; 0 disables $SYS. */
+  sysInterval?: number;
+  dataDir?: string;
+  memory?: boolean;
+  limits?: LimitsConfig;
+}
+
+const positiveInteger = { kind: "integer", min: 1 } as const;
+const nonNegativeInteger = { kind: "integer", min: 0 } as const;
+
+const limitsFields = {
+  maxConnections: positiveInteger,
+  connectTimeoutMs: positiveInteger,
+  maxPacketSize: { kind: "integer", min: 2, max: 268_435_460 },
+  maxKeepalive: { kind: "integer", min: 0, max: 65_535 },
+  maxClientIdLength: { kind: "integer", min: 23, max: 65_535 },
+  maxTopicLevels: positiveInteger,
+  maxInflight: { kind: "integer", min: 1, max: 65_535 },
+  maxQueuedMessages: nonNegativeInteger,
+  maxQueuedBytes: nonNegativeInteger,
+  maxOutgoingBufferBytes: nonNegativeInteger,
+  drainTimeoutMs: positiveInteger,
+} as const satisfies Record<keyof LimitsConfig, FieldSchema>;
+
+const configFields = {
+  port: { kind: "integer", min: 0, max: 65_535 },
+  host: { kind: "string" },
+  logLevel: { kind: "oneOf", values: LOG_LEVELS },
+  maxQoS: { kind: "oneOf", values: [0, 1, 2] },
+  retainAvailable: { kind: "boolean" },
+  sysInterval: { kind: "number", min: 0 },
+  dataDir: { kind: "string" },
+  memory: { kind: "boolean" },
+  limits: { kind: "object", fields: limitsFields },
+} as const satisfies Record<keyof FileConfig, FieldSchema>;
+
+const configSchema: FieldSchema = { kind: "object", fields: configFields };
+
+/** Validates parsed config data; throws a ConfigError naming the first bad key. */
+export function validateConfig(data: unknown, file: string): FileConfig {
+  // An empty YAML file parses to null: no settings.
+  if (data === null || data === undefined) return {};
+  validate(data, configSchema, file);
+  return data as FileConfig;
+}
+
+/** The format of a config file: ".json" is JSON, anything else YAML (a superset of JSON). */
+export function configFormat(file: string): "json" | "yaml" {
+  return extname(file).toLowerCase() === ".json" ? "json" : "yaml";
+}
+
+/** Parses and validates the text of a config file. */
+export function parseConfig(text: string, file: string): FileConfig {
+  let data: unknown;
+  try {
+    data = configFormat(file) === "json" ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("MQTT_ERR_CONFIG_SYNTAX", file, undefined, `not valid: ${reason}`);
+  }
+  return validateConfig(data, file);
+}
+
+/** Reads, parses and validates a config file. */
+export async function loadConfigFile(file: string): Promise<FileConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("MQTT_ERR_CONFIG_READ", file, undefined, `cannot read: ${reason}`);
+  }
+  return parseConfig(text, file);
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { parseCommandLine } from "../src/cli.js";
+
+function flagsOf(args: string[]) {
+  const result = parseCommandLine(args, "1.2.3");
+  if (result.action !== "run") throw new Error(`expected flags, got exit: ${result.stderr}`);
+  return result.flags;
+}
+
+describe("parseCommandLine", () => {
+  it("parses every flag, long and short", () => {
+    expect(
+      flagsOf([
+        "-p",
+        "1884",
+        "--host",
+        "127.0.0.1",
+        "-c",
+        "broker.yaml",
+        "--data-dir",
+        "/var/lib/ternmq",
+        "--memory",
+        "--log-level",
+        "debug",
+        "--sys-interval",
+        "2.5",
+      ]),
+    ).toEqual({
+      port: 1884,
+      host: "127.0.0.1",
+      config: "broker.yaml",
+      dataDir: "/var/lib/ternmq",
+      memory: true,
+      logLevel: "debug",
+      sysInterval: 2.5,
+    });
+    expect(flagsOf(["--port=0", "--config=x.json"])).toEqual({ port: 0, config: "x.json" });
+  });
+
+  it("sets nothing that was not given, so the config file is not overridden", () => {
+    expect(flagsOf([])).toEqual({});
+  });
+
+  it("prints every flag on --help and exits 0", () => {
+    const result = parseCommandLine(["--help"], "1.2.3");
+    expect(result.action).toBe("exit");
+    if (result.action !== "exit") return;
+    expect(result.exitCode).toBe(0);
+    for (const flag of [
+      "--port",
+      "-p",
+      "--host",
+      "--config",
+      "-c",
+      "--data-dir",
+      "--memory",
+      "--log-level",
+      "--sys-interval",
+      "--version",
+      "--help",
+    ]) {
+      expect(result.stdout).toContain(flag);
+    }
+    expect(result.stdout).toContain("in memory");
+  });
+
+  it("prints the version on --version and -V", () => {
+    for (const flag of ["--version", "-V"]) {
+      expect(parseCommandLine([flag], "1.2.3")).toEqual({
+        action: "exit",
+        exitCode: 0,
+        stdout: "1.2.3\n",
+        stderr: "",
+      });
+    }
+  });
+
+  it.each([
+    ["a port that is not a number", ["-p", "http"]],
+    ["a port above 65535", ["-p", "65536"]],
+    ["a negative port", ["--port=-1"]],
+    ["an unknown log level", ["--log-level", "loud"]],
+    ["a negative $SYS interval", ["--sys-interval=-1"]],
+    ["an unknown flag", ["--persist"]],
+    ["a stray argument", ["extra"]],
+    ["a flag without its value", ["--host"]],
+  ])("rejects %s with exit code 1 and a message on stderr", (_name, args) => {
+    const result = parseCommandLine(args, "1.2.3");
+    expect(result.action).toBe("exit");
+    if (result.action !== "exit") return;
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).not.toBe("");
+    expect(result.stdout).toBe("");
+  });
+});

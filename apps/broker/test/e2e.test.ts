@@ -1,0 +1,195 @@
+/**
+ * The app as a real process: spawned from source with tsx, driven by Debian's mosquitto_pub and
+ * mosquitto_sub over TCP, stopped with SIGTERM.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const appDirectory = fileURLToPath(new URL("..", import.meta.url));
+const children: ChildProcess[] = [];
+
+function start(command: string, args: readonly string[]): ChildProcess {
+  const child = spawn(command, args, { cwd: appDirectory, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  return child;
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Resolves with the exit code (or the signal name); rejects after `timeoutMs`. */
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | string> {
+  return new Promise((resolve, reject) => {
+    if (hasExited(child)) {
+      resolve(child.exitCode ?? String(child.signalCode));
+      return;
+    }
+    const timer = setTimeout(
+      () => reject(new Error(`still running after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? String(signal));
+    });
+  });
+}
+
+/**
+ * Resolves with the first stdout line that `match` accepts. Reads with a plain "data" listener
+ * (readline would pause the stream when closed), so the stream keeps flowing afterwards and a
+ * chatty process never blocks on a full pipe.
+ */
+function lineOf(
+  child: ChildProcess,
+  match: (line: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let pending = "";
+    let stderr = "";
+    const onStderr = (chunk: Buffer): void => {
+      stderr += chunk.toString();
+    };
+    const finish = (): void => {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      child.stderr?.off("data", onStderr);
+      child.off("exit", onExit);
+    };
+    const onData = (chunk: Buffer): void => {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      const found = lines.find(match);
+      if (found === undefined) return;
+      finish();
+      resolve(found);
+    };
+    const onExit = (): void => {
+      finish();
+      reject(new Error(`exited before the line; stderr: ${stderr}`));
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onStderr);
+    child.once("exit", onExit);
+  });
+}
+
+async function output(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number | string; stdout: string }> {
+  let stdout = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const code = await exitOf(child, timeoutMs);
+  return { code, stdout };
+}
+
+/** Starts the broker from source on a free port; returns the process and the port it logged. */
+async function startBroker(
+  extraArgs: readonly string[] = [],
+): Promise<{ broker: ChildProcess; port: number }> {
+  const broker = start(process.execPath, [
+    "--import",
+    "tsx",
+    "--conditions=@ternmq/source",
+    "src/main.ts",
+    "-p",
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--memory",
+    ...extraArgs,
+  ]);
+  const line = await lineOf(broker, (text) => text.includes('"msg":"listening"'), 30_000);
+  const logged = JSON.parse(line) as { host: string; port: number };
+  expect(logged.host).toBe("127.0.0.1");
+  expect(logged.port).toBeGreaterThan(0);
+  return { broker, port: logged.port };
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) {
+    if (!hasExited(child)) child.kill("SIGKILL");
+  }
+});
+
+describe("ternmq-broker as a process", () => {
+  it("serves a mosquitto_sub/mosquitto_pub round trip and exits 0 on SIGTERM", async () => {
+    const { broker, port } = await startBroker();
+    const common = ["-h", "127.0.0.1", "-p", String(port)];
+    // -d prints the SUBACK, so the message is published only once the subscription exists.
+    const subscriber = start("mosquitto_sub", [
+      ...common,
+      "-d",
+      "-t",
+      "e2e/+",
+      "-q",
+      "1",
+      "-C",
+      "1",
+      "-W",
+      "10",
+      "-v",
+    ]);
+    const subscriberOutput = output(subscriber, 15_000);
+    await lineOf(subscriber, (line) => line.includes("SUBACK"), 10_000);
+    const publisher = start("mosquitto_pub", [
+      ...common,
+      "-t",
+      "e2e/hello",
+      "-q",
+      "1",
+      "-m",
+      "hi there",
+    ]);
+    expect(await exitOf(publisher, 10_000)).toBe(0);
+    const { code, stdout } = await subscriberOutput;
+    expect(code).toBe(0);
+    expect(stdout).toContain("e2e/hello hi there");
+
+    broker.kill("SIGTERM");
+    expect(await exitOf(broker, 5_000)).toBe(0);
+  }, 60_000);
+
+  it("publishes $SYS every --sys-interval seconds, retained", async () => {
+    const { broker, port } = await startBroker(["--sys-interval", "1"]);
+    const watcher = start("mosquitto_sub", [
+      ...["-h", "127.0.0.1", "-p", String(port)],
+      ...["-t", "$SYS/broker/uptime", "-t", "$SYS/broker/version", "-C", "3", "-W", "10", "-v"],
+    ]);
+    const { code, stdout } = await output(watcher, 15_000);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^\$SYS\/broker\/version ternmq version \S+$/m);
+    expect(stdout).toMatch(/^\$SYS\/broker\/uptime \d+ seconds$/m);
+
+    broker.kill("SIGINT");
+    expect(await exitOf(broker, 5_000)).toBe(0);
+  }, 60_000);
+
+  it("exits 1 with the bad key named when the config file is invalid", async () => {
+    const broker = start(process.execPath, [
+      "--import",
+      "tsx",
+      "--conditions=@ternmq/source",
+      "src/main.ts",
+      "-c",
+      "test/fixtures/bad-config.yaml",
+    ]);
+    let stderr = "";
+    broker.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    expect(await exitOf(broker, 30_000)).toBe(1);
+    expect(stderr).toContain("limits.maxInflight");
+  }, 60_000);
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { resolveSettings, toBrokerOptions } from "../src/settings.js";
+
+describe("resolveSettings", () => {
+  it("uses the defaults when neither flags nor file set anything", () => {
+    expect(resolveSettings({}, {})).toEqual({
+      port: 1883,
+      host: "0.0.0.0",
+      logLevel: "info",
+      dataDir: "./data",
+      memory: false,
+      sysInterval: undefined,
+      maxQoS: undefined,
+      retainAvailable: undefined,
+      limits: {},
+    });
+  });
+
+  it("lets flags override the config file, and the file override the defaults", () => {
+    const settings = resolveSettings(
+      { port: 0, logLevel: "debug", sysInterval: 1 },
+      { port: 1884, host: "127.0.0.1", logLevel: "warn", sysInterval: 30, memory: true },
+    );
+    expect(settings).toMatchObject({
+      port: 0,
+      host: "127.0.0.1",
+      logLevel: "debug",
+      sysInterval: 1,
+      memory: true,
+    });
+  });
+});
+
+describe("toBrokerOptions", () => {
+  it("maps settings onto BrokerOptions and leaves unset ones to the broker", () => {
+    expect(toBrokerOptions(resolveSettings({}, {}))).toEqual({
+      logger: { level: "info" },
+      limits: {},
+    });
+    expect(
+      toBrokerOptions(
+        resolveSettings(
+          { logLevel: "error", sysInterval: 0 },
+          { maxQoS: 1, retainAvailable: false, limits: { maxConnections: 5 } },
+        ),
+      ),
+    ).toEqual({
+      logger: { level: "error" },
+      sysInterval: 0,
+      maxQoS: 1,
+      retainAvailable: false,
+      limits: { maxConnections: 5 },
+    });
+  });
+});

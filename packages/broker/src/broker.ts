@@ -1,0 +1,234 @@
+/**
+ * The Broker: options, the shared registries, TCP listeners, shutdown and counters.
+ *
+ * Design: the Broker owns the public API and builds one BrokerContext that every
+ * Connection shares; the protocol work is in `connection.ts` and `handlers/`. Any duplex
+ * byte stream can be served (`handleConnection`), so TLS and WebSocket listeners plug in
+ * without touching the protocol code; `listen()` is the TCP one.
+ *
+ * state: "running" -> "closing" (close() called: listeners stop, connections end without
+ * wills, sessions are written to the store) -> "closed" (stores closed).
+ */
+import { EventEmitter } from "node:events";
+import { createServer, type Server } from "node:net";
+import type { Duplex } from "node:stream";
+import type { QoS } from "@ternmq/codec";
+import { MemoryRetainedStore, MemorySessionStore } from "@ternmq/session";
+import { validateTopicName } from "@ternmq/topics";
+import { Connection } from "./connection.js";
+import { BrokerContext } from "./context.js";
+import { BrokerError } from "./errors.js";
+import { Hooks } from "./hooks.js";
+import { resolveLimits, validateOptions } from "./limits.js";
+import { createLogger } from "./logger.js";
+import { RetainedMessages } from "./retained.js";
+import { Router } from "./router.js";
+import { SessionRegistry } from "./session-registry.js";
+import { startSysPublisher } from "./sys/index.js";
+import type {
+  BrokerEvents,
+  BrokerOptions,
+  BrokerPersistence,
+  BrokerStats,
+  Listener,
+} from "./types.js";
+import { BROKER_VERSION } from "./version.js";
+import { FlushScheduler } from "./writer.js";
+
+export type BrokerState = "running" | "closing" | "closed";
+
+const DEFAULT_SYS_INTERVAL_SECONDS = 10;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+
+/**
+ * An MQTT 3.1.1 broker (3.1 clients accepted) with in-memory state.
+ *
+ * ```ts
+ * const broker = new Broker({ limits: { maxConnections: 1000 } });
+ * const listener = await broker.listen({ port: 1883 });
+ * // ...
+ * await broker.close();
+ * ```
+ */
+export class Broker extends EventEmitter<BrokerEvents> {
+  /** Live counters, read by $SYS and metrics. */
+  readonly stats: BrokerStats;
+  state: BrokerState = "running";
+
+  private readonly context: BrokerContext;
+  private readonly persistence: BrokerPersistence;
+  private readonly servers = new Set<Server>();
+  private readonly shutdownTimeoutMs: number;
+  private readonly sys: { stop(): void } | undefined;
+  private closing: Promise<void> | undefined;
+
+  /**
+   * Throws: BrokerError MQTT_ERR_BROKER_INVALID_OPTION for an option or limit out of range.
+   */
+  constructor(options: BrokerOptions = {}) {
+    super();
+    validateOptions(options);
+    const limits = resolveLimits(options.limits);
+    const now = options.now ?? Date.now;
+    const logger = createLogger(options.logger);
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    this.persistence = options.persistence ?? {
+      sessions: new MemorySessionStore(),
+      retained: new MemoryRetainedStore(),
+    };
+    this.stats = {
+      startedAt: now(),
+      clientsConnected: 0,
+      clientsDisconnected: 0,
+      clientsMaximum: 0,
+      clientsTotal: 0,
+      messagesReceived: 0,
+      messagesSent: 0,
+      messagesDropped: 0,
+      bytesReceived: 0,
+      bytesSent: 0,
+      subscriptionsCount: 0,
+      retainedCount: 0,
+    };
+    const context = new BrokerContext(
+      {
+        limits,
+        maxQoS: options.maxQoS ?? 2,
+        retainAvailable: options.retainAvailable ?? true,
+        clientIdPattern: options.clientIdPattern,
+      },
+      new Hooks(options.hooks ?? {}, logger),
+      this.stats,
+      logger,
+      this,
+      new FlushScheduler(),
+      now,
+    );
+    context.router = new Router(context, limits.maxTopicLevels);
+    context.registry = new SessionRegistry(
+      context.router,
+      this.persistence.sessions,
+      this.stats,
+      limits,
+      logger,
+      now,
+    );
+    context.retained = new RetainedMessages(
+      this.persistence.retained,
+      context.router,
+      this.stats,
+      logger,
+      now,
+    );
+    this.context = context;
+    const sysInterval = options.sysInterval ?? DEFAULT_SYS_INTERVAL_SECONDS;
+    this.sys =
+      sysInterval > 0
+        ? startSysPublisher(this, { intervalSeconds: sysInterval, version: BROKER_VERSION, now })
+        : undefined;
+  }
+
+  /** Serves one client over any duplex byte stream (TCP, TLS, WebSocket stream). */
+  handleConnection(stream: Duplex, info: { remoteAddress?: string } = {}): void {
+    if (this.state !== "running") {
+      stream.destroy();
+      return;
+    }
+    this.context.connections.add(new Connection(this.context, stream, info.remoteAddress));
+  }
+
+  /** TCP listener. port 0 = OS-assigned. Resolves once listening. */
+  listen(options: { port?: number; host?: string } = {}): Promise<Listener> {
+    if (this.state !== "running") {
+      return Promise.reject(new BrokerError("MQTT_ERR_BROKER_CLOSED", "the broker is closed"));
+    }
+    // Half-open: packets that arrived before the client's FIN are still handled and answered.
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.handleConnection(socket, { remoteAddress: socket.remoteAddress });
+    });
+    this.servers.add(server);
+    return new Promise<Listener>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 1883, options.host, () => {
+        server.off("error", reject);
+        const address = server.address();
+        const port = typeof address === "object" && address !== null ? address.port : 0;
+        const host =
+          typeof address === "object" && address !== null ? address.address : (options.host ?? "");
+        this.context.logger.info({ port, host }, "listening");
+        resolve({ port, host, close: () => this.closeServer(server) });
+      });
+    });
+  }
+
+  /**
+   * Stops accepting, closes every connection (no wills for a broker shutdown), writes the
+   * persistent sessions and closes the stores. Resolves when done, or after
+   * `shutdownTimeoutMs` at the latest.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  /**
+   * Publishes as the broker itself (used by $SYS and plugins): no ACL, no $SYS check.
+   * Resolves once a retained message is stored.
+   *
+   * Throws (rejects): TopicError for an invalid topic name; BrokerError
+   * MQTT_ERR_BROKER_CLOSED after `close()`.
+   */
+  async publish(message: {
+    topic: string;
+    payload: Uint8Array;
+    qos: QoS;
+    retain: boolean;
+  }): Promise<void> {
+    if (this.state !== "running") {
+      throw new BrokerError("MQTT_ERR_BROKER_CLOSED", "the broker is closed");
+    }
+    const error = validateTopicName(message.topic, {
+      maxLevels: this.context.settings.limits.maxTopicLevels,
+    });
+    if (error !== undefined) throw error;
+    await this.context.publish(message, undefined);
+  }
+
+  private async shutDown(): Promise<void> {
+    this.state = "closing";
+    this.sys?.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.shutdownTimeoutMs);
+      timer.unref();
+    });
+    const work = async (): Promise<void> => {
+      const servers = [...this.servers].map((server) => this.closeServer(server));
+      for (const connection of [...this.context.connections]) connection.close("server-shutdown");
+      await this.context.registry.persistAll();
+      await Promise.allSettled(servers);
+      await Promise.allSettled([
+        this.persistence.sessions.close(),
+        this.persistence.retained.close(),
+      ]);
+    };
+    try {
+      await Promise.race([work(), deadline]);
+    } finally {
+      clearTimeout(timer);
+      this.state = "closed";
+      this.context.logger.info("broker closed");
+    }
+  }
+
+  private closeServer(server: Server): Promise<void> {
+    this.servers.delete(server);
+    return new Promise((resolve) => {
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * One client connection over any duplex byte stream.
+ *
+ * Design: bytes go into a server-role codec Decoder; packets are taken out one at a time
+ * in a loop (never recursively) and dispatched to one handler per packet type. A handler
+ * returns an Outcome, or a Promise of one when a hook or a store answers asynchronously;
+ * while such a Promise is pending the stream is paused and no further packet is taken, so a
+ * client's packets are always handled in order. `apply()` is the one place that turns
+ * outcomes into protocol actions: CONNACK, opening the session, closing the connection and
+ * publishing the will. Every codec, engine and topic error thrown while handling a packet
+ * is caught here and closes this connection only.
+ *
+ * One keepalive timer is armed for the session engine's `nextDeadline()`; it may fire early
+ * (the deadline moves later with every packet received), in which case it is re-armed. A
+ * separate timer closes a connection that has not sent CONNECT within `connectTimeoutMs`.
+ *
+ * ```
+ *  state             event                                   next state
+ *  awaiting-connect  CONNECT accepted (CONNACK 0)            connected
+ *  awaiting-connect  CONNECT refused (CONNACK 1-5), bad      closing
+ *                    first packet, connect timeout
+ *  connected         DISCONNECT, protocol error, keepalive   closing
+ *                    expiry, takeover, drain timeout,
+ *                    stream error or end, broker shutdown
+ *  closing           stream 'close'                          closed
+ * ```
+ */
+import type { Duplex } from "node:stream";
+import {
+  type ConnectPacket,
+  Decoder,
+  encode,
+  MqttError,
+  type Packet,
+  type ProtocolVersion,
+  type PublishPacket,
+} from "@ternmq/codec";
+import type { BrokerContext } from "./context.js";
+import { handleAcknowledgement } from "./handlers/acknowledgement.js";
+import { connectionLimitReached, handleConnect } from "./handlers/connect.js";
+import { handleDisconnect } from "./handlers/disconnect.js";
+import type { AcceptedConnect, MaybeAsyncOutcome, Outcome } from "./handlers/outcome.js";
+import { protocolError } from "./handlers/outcome.js";
+import { handlePingreq } from "./handlers/pingreq.js";
+import { handlePublish } from "./handlers/publish.js";
+import { handleSubscribe } from "./handlers/subscribe.js";
+import { handleUnsubscribe } from "./handlers/unsubscribe.js";
+import type { SessionEntry } from "./session-registry.js";
+import type { ClientInfo, DisconnectReason } from "./types.js";
+import { publishesWill } from "./will.js";
+import { ConnectionWriter } from "./writer.js";
+
+export type ConnectionState = "awaiting-connect" | "connected" | "closing" | "closed";
+
+/** Why a connection ended, including ends before a client was connected ("refused"). */
+export type CloseReason = DisconnectReason | "refused";
+
+const EMPTY_PAYLOAD = new Uint8Array(0);
+/** How long a closing stream may take to flush its last packets before it is destroyed. */
+const END_GRACE_MS = 1000;
+
+export class Connection {
+  state: ConnectionState = "awaiting-connect";
+  /** Set once the CONNECT has been read (client id known). */
+  client: ClientInfo | undefined;
+  /** The session, once the CONNECT is accepted. */
+  entry: SessionEntry | undefined;
+  /** The will of the CONNECT, until DISCONNECT discards it. */
+  will: ConnectPacket["will"];
+  protocolVersion: ProtocolVersion = 4;
+  readonly remoteAddress: string | undefined;
+
+  private readonly decoder: Decoder;
+  private readonly writer: ConnectionWriter;
+  /** A handler's Promise is pending: the next packets wait. */
+  private waiting = false;
+  /** The stream's readable side has ended (the peer sent FIN). */
+  private inputEnded = false;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimerAt = 0;
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.context.stats.bytesReceived += chunk.length;
+    if (this.state !== "awaiting-connect" && this.state !== "connected") return;
+    this.decoder.push(chunk);
+    this.pump();
+  };
+  /** The peer ended its side: packets already received are handled, then the connection closes. */
+  private readonly onEnd = (): void => {
+    this.inputEnded = true;
+    this.pump();
+  };
+  private readonly onError = (error: Error): void => this.close("io-error", error);
+  private readonly onStreamClose = (): void => {
+    this.close("closed");
+    this.state = "closed";
+  };
+  private readonly onKeepaliveTimer = (): void => {
+    this.keepaliveTimer = undefined;
+    this.checkKeepalive();
+  };
+  private readonly onConnectTimeout = (): void => {
+    this.connectTimer = undefined;
+    if (this.state === "awaiting-connect") this.close("connect-timeout");
+  };
+  private readonly onSettled = (outcome: Outcome): void => {
+    this.waiting = false;
+    if (this.state !== "awaiting-connect" && this.state !== "connected") return;
+    if (outcome !== undefined) this.apply(outcome);
+    this.stream.resume();
+    this.pump();
+  };
+  private readonly onFailed = (error: unknown): void => {
+    this.waiting = false;
+    this.close("protocol-error", error);
+  };
+
+  constructor(
+    readonly context: BrokerContext,
+    private readonly stream: Duplex,
+    remoteAddress: string | undefined,
+  ) {
+    const limits = context.settings.limits;
+    this.remoteAddress = remoteAddress;
+    this.decoder = new Decoder({ role: "server", maxPacketSize: limits.maxPacketSize });
+    this.writer = new ConnectionWriter(
+      stream,
+      context.scheduler,
+      context.stats,
+      limits.maxOutgoingBufferBytes,
+      limits.drainTimeoutMs,
+      () => this.close("slow-consumer"),
+    );
+    stream.on("data", this.onData);
+    stream.on("end", this.onEnd);
+    stream.on("error", this.onError);
+    stream.on("close", this.onStreamClose);
+    this.connectTimer = setTimeout(this.onConnectTimeout, limits.connectTimeoutMs);
+    this.connectTimer.unref();
+  }
+
+  /** Writes one packet (PUBLISH through the fan-out template when it is the routed one). */
+  send(packet: Packet): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    if (packet.type === "publish") {
+      this.sendPublish(packet);
+      return;
+    }
+    this.writer.write(encode(packet, { protocolVersion: this.protocolVersion }));
+  }
+
+  sendPackets(packets: readonly Packet[]): void {
+    for (let index = 0; index < packets.length; index++) {
+      const packet = packets[index];
+      if (packet !== undefined) this.send(packet);
+    }
+  }
+
+  /**
+   * Ends the connection for `reason`: detaches the session, publishes the will where the
+   * reason calls for it, emits `client-disconnected`, then ends the stream. Idempotent.
+   */
+  close(reason: CloseReason, error?: unknown): void {
+    const previous = this.state;
+    if (previous === "closing" || previous === "closed") return;
+    this.state = "closing";
+    this.clearTimers();
+    this.context.connections.delete(this);
+    if (error !== undefined) this.logError(reason, error);
+    if (previous === "connected") this.endSession(reason);
+    else
+      this.context.logger.debug(
+        { address: this.remoteAddress, reason },
+        "connection closed before CONNECT was accepted",
+      );
+    this.writer.close();
+    this.stream.off("data", this.onData);
+    if (reason === "io-error" || reason === "closed" || reason === "slow-consumer") {
+      this.stream.destroy();
+      return;
+    }
+    // Let the last packets (a CONNACK refusal) leave, then make sure the stream goes.
+    this.stream.end();
+    const stream = this.stream;
+    setTimeout(() => stream.destroy(), END_GRACE_MS).unref();
+  }
+
+  /** Takes packets from the decoder until it needs bytes, the connection closes or waits. */
+  private pump(): void {
+    while (!this.waiting && (this.state === "awaiting-connect" || this.state === "connected")) {
+      let packet: Packet | undefined;
+      let outcome: MaybeAsyncOutcome;
+      try {
+        packet = this.decoder.next();
+        if (packet === undefined) {
+          if (this.inputEnded) this.close("closed"); // without DISCONNECT: the will goes out
+          return;
+        }
+        outcome = this.dispatch(packet);
+      } catch (error) {
+        this.failPacket(error);
+        return;
+      }
+      if (outcome instanceof Promise) {
+        this.waiting = true;
+        this.stream.pause();
+        outcome.then(this.onSettled, this.onFailed);
+        return;
+      }
+      if (outcome !== undefined) this.apply(outcome);
+    }
+  }
+
+  /** The one switch from packet type to handler. */
+  private dispatch(packet: Packet): MaybeAsyncOutcome {
+    if (packet.type === "connect") return handleConnect(this, packet);
+    const entry = this.entry;
+    // The decoder refuses anything but CONNECT first [MQTT-3.1.0-1]; this covers the wait
+    // for `authenticate`, during which no packet is taken anyway.
+    if (entry === undefined) return protocolError(undefined);
+    switch (packet.type) {
+      case "publish":
+        return handlePublish(this, entry, packet);
+      case "puback":
+      case "pubrec":
+      case "pubrel":
+      case "pubcomp":
+        return handleAcknowledgement(this, entry, packet);
+      case "subscribe":
+        return handleSubscribe(this, entry, packet);
+      case "unsubscribe":
+        return handleUnsubscribe(this, entry, packet);
+      case "pingreq":
+        return handlePingreq(this, entry, packet);
+      case "disconnect":
+        return handleDisconnect(this);
+      default:
+        // The server-role decoder refuses every other type; kept for safety.
+        return protocolError(undefined);
+    }
+  }
+
+  /** The dispatcher: turns an outcome into protocol actions. */
+  private apply(outcome: NonNullable<Outcome>): void {
+    switch (outcome.type) {
+      case "close":
+        this.close(outcome.reason, outcome.error);
+        return;
+      case "refuse":
+        this.refuse(outcome.returnCode);
+        return;
+      case "accept":
+        this.accept(outcome.connect);
+        return;
+    }
+  }
+
+  private refuse(returnCode: number): void {
+    // [MQTT-3.2.2-4] a non-zero return code goes with Session Present 0; then close [MQTT-3.2.2-5].
+    const version = returnCode > 5 ? 5 : this.protocolVersion;
+    this.writer.write(
+      encode(
+        { type: "connack", sessionPresent: false, reasonCode: returnCode },
+        { protocolVersion: version },
+      ),
+    );
+    this.context.logger.info(
+      { clientId: this.client?.clientId, address: this.remoteAddress, returnCode },
+      "CONNECT refused",
+    );
+    this.close("refused");
+  }
+
+  private accept(connect: AcceptedConnect): void {
+    const context = this.context;
+    const clientId = connect.client.clientId;
+    // Checked again: other clients may have connected while `authenticate` ran.
+    if (connectionLimitReached(this, clientId)) {
+      this.refuse(3);
+      return;
+    }
+    const { entry, sessionPresent } = context.registry.open(
+      clientId,
+      connect.clean,
+      connect.protocolVersion,
+      this,
+    );
+    this.entry = entry;
+    this.will = connect.will;
+    this.state = "connected";
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    // [MQTT-3.2.0-1] CONNACK is the first packet; [MQTT-3.2.2-1..3] Session Present.
+    this.writer.write(
+      encode(
+        { type: "connack", sessionPresent, reasonCode: 0 },
+        { protocolVersion: this.protocolVersion },
+      ),
+    );
+    const now = context.now();
+    entry.engine.packetSent(now);
+    // Resends (DUP) and queued messages of a resumed session follow the CONNACK [MQTT-4.4.0-1].
+    context.applyOutbound(
+      entry,
+      entry.engine.connected(now, { sessionPresent, keepaliveSeconds: connect.keepaliveSeconds }),
+    );
+    context.logger.info(
+      { clientId, address: this.remoteAddress, sessionPresent, clean: connect.clean },
+      "client connected",
+    );
+    context.events.emit("client-connected", connect.client, sessionPresent);
+    this.armKeepalive();
+  }
+
+  private endSession(reason: CloseReason): void {
+    const { entry, client } = this;
+    const context = this.context;
+    const will = this.will;
+    this.will = undefined;
+    if (entry !== undefined) context.registry.detach(entry, this);
+    if (client === undefined || reason === "refused") return;
+    if (will !== undefined && publishesWill(reason)) context.publishWill(client, will);
+    context.logger.info(
+      { clientId: client.clientId, address: this.remoteAddress, reason },
+      "client disconnected",
+    );
+    context.events.emit("client-disconnected", client, reason);
+  }
+
+  private sendPublish(packet: PublishPacket): void {
+    const chunks = this.context.router.chunksFor(packet);
+    const head = chunks?.[0] ?? encode(packet, { protocolVersion: this.protocolVersion });
+    const payload = chunks?.[1] ?? EMPTY_PAYLOAD;
+    if (packet.qos === 0 && this.writer.wouldOverflow(head.length + payload.length)) {
+      this.context.countDrop(this.client?.clientId ?? "", "slow-consumer");
+      return;
+    }
+    this.writer.writePublish(head, payload);
+    this.context.stats.messagesSent++;
+  }
+
+  private checkKeepalive(): void {
+    const entry = this.entry;
+    if (this.state !== "connected" || entry === undefined) return;
+    const step = entry.engine.handleTimeout(this.context.now());
+    for (const event of step.events) {
+      if (event.type === "keepalive-expired") {
+        this.close("keepalive-timeout"); // [MQTT-3.1.2-24]
+        return;
+      }
+    }
+    this.context.applyOutbound(entry, step);
+    this.armKeepalive();
+  }
+
+  /** Arms the one timer for the engine's next deadline, unless one fires earlier already. */
+  private armKeepalive(): void {
+    const deadline = this.entry?.engine.nextDeadline();
+    if (deadline === undefined) return;
+    if (this.keepaliveTimer !== undefined) {
+      if (this.keepaliveTimerAt <= deadline) return;
+      clearTimeout(this.keepaliveTimer);
+    }
+    this.keepaliveTimerAt = deadline;
+    const delay = Math.max(1, deadline - this.context.now());
+    this.keepaliveTimer = setTimeout(this.onKeepaliveTimer, delay);
+    this.keepaliveTimer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.keepaliveTimer !== undefined) clearTimeout(this.keepaliveTimer);
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.keepaliveTimer = undefined;
+    this.connectTimer = undefined;
+  }
+
+  /** A packet could not be decoded or broke a rule of the protocol. */
+  private failPacket(error: unknown): void {
+    // An unsupported protocol level is answered with CONNACK 1 before closing [MQTT-3.1.2-2].
+    if (
+      this.state === "awaiting-connect" &&
+      MqttError.isInstance(error) &&
+      error.connackReturnCode !== undefined
+    ) {
+      this.writer.write(
+        encode(
+          { type: "connack", sessionPresent: false, reasonCode: error.connackReturnCode },
+          { protocolVersion: 4 },
+        ),
+      );
+    }
+    this.close("protocol-error", error);
+  }
+
+  /** Logged once per connection, with the error's stable code. */
+  private logError(reason: CloseReason, error: unknown): void {
+    const code = MqttError.isInstance(error) ? error.code : undefined;
+    const spec = MqttError.isInstance(error) ? error.spec : undefined;
+    const fields = {
+      clientId: this.client?.clientId,
+      address: this.remoteAddress,
+      reason,
+      code,
+      spec,
+    };
+    if (reason === "io-error")
+      this.context.logger.info({ ...fields, err: error }, "connection error");
+    else this.context.logger.warn(fields, "protocol error; connection closed");
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What every connection and handler of one broker shares: limits, hooks, registries,
+ * counters, the logger and the event emitter.
+ *
+ * Design: the Broker builds one BrokerContext and keeps the public surface (options,
+ * listen, close, publish) to itself; connections and handlers reach the shared parts
+ * through this object, so none of them needs the Broker class. `publish()` is the single
+ * entry of an application message into the broker (client PUBLISH, will, Broker.publish).
+ */
+import type { EventEmitter } from "node:events";
+import type { Will } from "@ternmq/codec";
+import type { Step } from "@ternmq/session";
+import type { Logger } from "pino";
+import type { Connection } from "./connection.js";
+import type { Hooks } from "./hooks.js";
+import type { RetainedMessages } from "./retained.js";
+import type { Router } from "./router.js";
+import type { SessionEntry, SessionRegistry } from "./session-registry.js";
+import { isSysTopic } from "./sys-topic.js";
+import type {
+  BrokerEvents,
+  BrokerLimits,
+  BrokerMessage,
+  BrokerStats,
+  ClientInfo,
+} from "./types.js";
+import type { FlushScheduler } from "./writer.js";
+
+export interface BrokerSettings {
+  readonly limits: BrokerLimits;
+  readonly maxQoS: 0 | 1 | 2;
+  readonly retainAvailable: boolean;
+  readonly clientIdPattern: RegExp | undefined;
+}
+
+export class BrokerContext {
+  readonly connections = new Set<Connection>();
+  /** Set by the Broker right after construction (they need the context themselves). */
+  registry!: SessionRegistry;
+  router!: Router;
+  retained!: RetainedMessages;
+
+  constructor(
+    readonly settings: BrokerSettings,
+    readonly hooks: Hooks,
+    readonly stats: BrokerStats,
+    readonly logger: Logger,
+    readonly events: EventEmitter<BrokerEvents>,
+    readonly scheduler: FlushScheduler,
+    readonly now: () => number,
+  ) {}
+
+  /**
+   * Routes `message` to every matching subscription and stores it when retained. Returns a
+   * Promise only when there is a store write to wait for (before acknowledging).
+   */
+  publish(message: BrokerMessage, publisher: ClientInfo | undefined): Promise<void> | undefined {
+    const stored =
+      message.retain && this.settings.retainAvailable ? this.retained.retain(message) : undefined;
+    this.router.route(message);
+    this.events.emit("published", publisher, message);
+    return stored;
+  }
+
+  /**
+   * Publishes the will of `client` (its connection ended ungracefully): as a PUBLISH of the
+   * client, with its QoS and RETAIN, subject to `authorizePublish` and the `$SYS` rule.
+   */
+  publishWill(client: ClientInfo, will: Will): void {
+    const message: BrokerMessage = {
+      topic: will.topic,
+      payload: will.payload,
+      qos: will.qos,
+      retain: will.retain,
+    };
+    if (isSysTopic(message.topic)) {
+      this.logger.info({ clientId: client.clientId, topic: message.topic }, "will to $SYS dropped");
+      return;
+    }
+    const publishIf = (allowed: boolean): void => {
+      if (!allowed) return;
+      this.publish(message, client)?.catch((error: unknown) => {
+        this.logger.error({ err: error, clientId: client.clientId }, "retained will not stored");
+      });
+    };
+    const allowed = this.hooks.authorizePublish(client, message.topic, message);
+    if (typeof allowed === "boolean") publishIf(allowed);
+    else void allowed.then(publishIf);
+  }
+
+  /** Carries out an engine Step for `entry`: counts drops, writes packets if connected. */
+  applyOutbound(entry: SessionEntry, step: Step): void {
+    const events = step.events;
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
+      if (event?.type === "message-dropped") this.countDrop(entry.clientId, event.reason);
+    }
+    if (step.send.length > 0) entry.connection?.sendPackets(step.send);
+  }
+
+  /** One message that a subscriber will not get. */
+  countDrop(clientId: string, reason: string): void {
+    this.stats.messagesDropped++;
+    this.events.emit("dropped", clientId, reason, 1);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * PUBLISH from a client: topic check, the inbound QoS flow (session engine), `$SYS`
+ * protection, the `authorizePublish` hook, routing and retained storage, then the
+ * acknowledgement.
+ *
+ * Design: the engine is used with manual acknowledgement: PUBACK (QoS 1) / PUBREC (QoS 2)
+ * leave only once the message is routed and, when retained, stored; the engine keeps
+ * acknowledgements in arrival order [MQTT-4.6.0-2]. The path allocates no Promise and no
+ * closure unless a hook or the retained store answers asynchronously.
+ */
+import type { PublishPacket } from "@ternmq/codec";
+import type { MessageEvent } from "@ternmq/session";
+import { validateTopicName } from "@ternmq/topics";
+import type { Connection } from "../connection.js";
+import type { SessionEntry } from "../session-registry.js";
+import { isSysTopic } from "../sys-topic.js";
+import { type MaybeAsyncOutcome, protocolError } from "./outcome.js";
+
+export function handlePublish(
+  connection: Connection,
+  entry: SessionEntry,
+  packet: PublishPacket,
+): MaybeAsyncOutcome {
+  const context = connection.context;
+  context.stats.messagesReceived++;
+  // [MQTT-3.3.2-2] no wildcards in a topic name; invalid names close the connection.
+  const error = validateTopicName(packet.topic, {
+    maxLevels: context.settings.limits.maxTopicLevels,
+  });
+  if (error !== undefined) return protocolError(error);
+  const step = entry.engine.handlePacket(packet, context.now());
+  context.applyOutbound(entry, step);
+  const events = step.events;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index];
+    if (event?.type === "message") return acceptMessage(connection, entry, event);
+  }
+  return undefined; // a QoS 2 duplicate: PUBREC again, no second delivery [MQTT-4.3.3-2]
+}
+
+function acceptMessage(
+  connection: Connection,
+  entry: SessionEntry,
+  event: MessageEvent,
+): MaybeAsyncOutcome {
+  const message = event.message;
+  const client = connection.client;
+  if (client === undefined) return undefined;
+  if (isSysTopic(message.topic)) {
+    connection.context.logger.info(
+      { clientId: client.clientId, topic: message.topic },
+      "PUBLISH to $SYS by a client dropped",
+    );
+    return acknowledge(connection, entry, event);
+  }
+  const allowed = connection.context.hooks.authorizePublish(client, message.topic, message);
+  if (allowed === true) return forward(connection, entry, event);
+  if (allowed === false) return acknowledge(connection, entry, event);
+  return allowed.then((ok) =>
+    ok ? forward(connection, entry, event) : acknowledge(connection, entry, event),
+  );
+}
+
+function forward(
+  connection: Connection,
+  entry: SessionEntry,
+  event: MessageEvent,
+): MaybeAsyncOutcome {
+  const stored = connection.context.publish(event.message, connection.client);
+  if (stored === undefined) return acknowledge(connection, entry, event);
+  return stored.then(
+    () => acknowledge(connection, entry, event),
+    (error: unknown) => {
+      // Not stored: no acknowledgement, so the client sends it again after reconnecting.
+      connection.context.logger.error({ err: error }, "retained message not stored");
+      return protocolErrorOnStore(error);
+    },
+  );
+}
+
+function protocolErrorOnStore(error: unknown): MaybeAsyncOutcome {
+  return { type: "close", reason: "io-error", error };
+}
+
+/** PUBACK / PUBREC for a message the broker has taken (3.1.1 has no negative ack). */
+function acknowledge(connection: Connection, entry: SessionEntry, event: MessageEvent): undefined {
+  if (event.ackRequired && event.packetId !== undefined && connection.state === "connected") {
+    const context = connection.context;
+    context.applyOutbound(entry, entry.engine.acknowledge(event.packetId, context.now()));
+  }
+  return undefined;
+}

@@ -1,0 +1,84 @@
+/**
+ * SUBSCRIBE: each filter validated, capped by `maxQoS`, passed to `authorizeSubscribe`;
+ * SUBACK with one return code per filter in order [MQTT-3.8.4-5]; then the retained messages
+ * of the granted non-shared filters.
+ */
+import type { QoS, SubscribePacket, Subscription } from "@ternmq/codec";
+import {
+  isSharedSubscription,
+  parseSharedSubscription,
+  TopicError,
+  validateTopicFilter,
+} from "@ternmq/topics";
+import type { Connection } from "../connection.js";
+import { type MaybePromise, SUBACK_FAILURE } from "../hooks.js";
+import type { SessionEntry } from "../session-registry.js";
+import type { MaybeAsyncOutcome } from "./outcome.js";
+
+type ReturnCode = QoS | typeof SUBACK_FAILURE;
+
+export function handleSubscribe(
+  connection: Connection,
+  entry: SessionEntry,
+  packet: SubscribePacket,
+): MaybeAsyncOutcome {
+  // Checks that the packet id is not one of an unfinished inbound PUBLISH [MQTT-2.3.1-2].
+  entry.engine.handlePacket(packet, connection.context.now());
+  const codes: MaybePromise<ReturnCode>[] = [];
+  let waiting = false;
+  for (const subscription of packet.subscriptions) {
+    const code = authorize(connection, subscription);
+    if (typeof code !== "number") waiting = true;
+    codes.push(code);
+  }
+  if (!waiting) return complete(connection, entry, packet, codes as ReturnCode[]);
+  return Promise.all(codes).then((settled) => complete(connection, entry, packet, settled));
+}
+
+function authorize(connection: Connection, subscription: Subscription): MaybePromise<ReturnCode> {
+  const { settings, hooks } = connection.context;
+  const filter = subscription.topicFilter;
+  const options = { maxLevels: settings.limits.maxTopicLevels };
+  const invalid = isSharedSubscription(filter)
+    ? parseSharedSubscription(filter, options)
+    : validateTopicFilter(filter, options);
+  if (invalid instanceof TopicError) return SUBACK_FAILURE;
+  const requested = Math.min(subscription.qos, settings.maxQoS) as QoS;
+  const client = connection.client;
+  return client === undefined
+    ? SUBACK_FAILURE
+    : hooks.authorizeSubscribe(client, filter, requested);
+}
+
+function complete(
+  connection: Connection,
+  entry: SessionEntry,
+  packet: SubscribePacket,
+  codes: readonly ReturnCode[],
+): MaybeAsyncOutcome {
+  if (connection.state !== "connected") return undefined;
+  const { registry, retained, events, settings } = connection.context;
+  const granted: { topicFilter: string; qos: QoS }[] = [];
+  const withRetained: { topicFilter: string; qos: QoS }[] = [];
+  packet.subscriptions.forEach((subscription, index) => {
+    const code = codes[index];
+    if (code === undefined || code === SUBACK_FAILURE) return;
+    const topicFilter = subscription.topicFilter;
+    registry.subscribe(entry, topicFilter, code); // a repeated filter replaces [MQTT-3.8.4-3]
+    granted.push({ topicFilter, qos: code });
+    if (!isSharedSubscription(topicFilter)) withRetained.push({ topicFilter, qos: code });
+  });
+  // [MQTT-3.8.4-1] SUBACK with the same packet id; [MQTT-3.9.3-1] codes in order.
+  connection.send({ type: "suback", packetId: packet.packetId, reasonCodes: codes });
+  if (granted.length === 0) return undefined;
+  registry.subscriptionsChanged(entry);
+  if (connection.client !== undefined) events.emit("subscribed", connection.client, granted);
+  if (!settings.retainAvailable || withRetained.length === 0) return undefined;
+  return retained.sendMatching(entry, withRetained).then(
+    () => undefined,
+    (error: unknown) => {
+      connection.context.logger.error({ err: error }, "retained messages not read");
+      return undefined;
+    },
+  );
+}
