@@ -1,5 +1,5 @@
 /**
- * The app's own log lines (listening, warnings, shutdown), in pino's JSON line format so that
+ * The app's own log lines (started, warnings, shutdown), in pino's JSON line format so that
  * they interleave with the broker's pino logs on stdout: {"level":30,"time":...,"msg":...}.
  * The app has no pino dependency of its own; the broker creates its logger from `logLevel`.
  */

@@ -25,6 +25,7 @@ if (command.action === "exit") {
       logger,
       signals: process,
       exit: (code) => process.exit(code),
+      version: packageJson.version,
     });
   } catch (error) {
     // A bad config file or a failed listen (address in use, ...): one line, no stack trace.

@@ -29,6 +29,8 @@ export interface RunDependencies {
     on(signal: ShutdownSignal, listener: () => void): unknown;
   };
   exit(code: number): void;
+  /** The app's version, logged at start. */
+  version: string;
   /** Default 5000. */
   shutdownTimeoutMs?: number;
 }
@@ -63,7 +65,18 @@ export async function runBroker(settings: Settings, deps: RunDependencies): Prom
 
   const broker = deps.createBroker(toBrokerOptions(settings));
   const listener = await broker.listen({ port: settings.port, host: settings.host });
-  logger.info({ host: listener.host, port: listener.port }, "listening");
+  // The broker logs "listening" itself; this line adds what the app decided (version, the
+  // in-memory mode, the $SYS interval) and is the one scripts read the real port from.
+  logger.info(
+    {
+      version: deps.version,
+      host: listener.host,
+      port: listener.port,
+      memory: settings.memory,
+      sysInterval: settings.sysInterval,
+    },
+    "ternmq-broker started",
+  );
   state = "running";
 
   const shutdown = (signal: ShutdownSignal): void => {

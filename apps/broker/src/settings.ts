@@ -43,9 +43,16 @@ export function resolveSettings(flags: CliFlags, file: FileConfig): Settings {
   };
 }
 
+/**
+ * The broker's own bounded close (BrokerOptions.shutdownTimeoutMs) gets 4 s, so that a slow but
+ * bounded close still ends inside the app's 5 s exit guard (run.ts) with exit code 0.
+ */
+export const BROKER_SHUTDOWN_TIMEOUT_MS = 4_000;
+
 /** The subset of BrokerOptions the app sets (plain data, structurally BrokerOptions). */
 export interface AppBrokerOptions {
   logger: { level: LogLevel };
+  shutdownTimeoutMs: number;
   sysInterval?: number;
   maxQoS?: 0 | 1 | 2;
   retainAvailable?: boolean;
@@ -56,6 +63,7 @@ export interface AppBrokerOptions {
 export function toBrokerOptions(settings: Settings): AppBrokerOptions {
   const options: AppBrokerOptions = {
     logger: { level: settings.logLevel },
+    shutdownTimeoutMs: BROKER_SHUTDOWN_TIMEOUT_MS,
     limits: settings.limits,
   };
   if (settings.sysInterval !== undefined) options.sysInterval = settings.sysInterval;

@@ -94,27 +94,39 @@ async function output(
   return { code, stdout };
 }
 
-/** Starts the broker from source on a free port; returns the process and the port it logged. */
+/** `node` arguments that run the app from its TypeScript source (no build needed). */
+const FROM_SOURCE = ["--import", "tsx", "--conditions=@ternmq/source", "src/main.ts"];
+
+interface StartedLine {
+  host: string;
+  port: number;
+  sysInterval?: number;
+}
+
+/** Starts the app with `args`; returns the process and its "ternmq-broker started" log line. */
+async function startApp(
+  args: readonly string[],
+): Promise<{ broker: ChildProcess; started: StartedLine }> {
+  const broker = start(process.execPath, [...FROM_SOURCE, ...args]);
+  const line = await lineOf(
+    broker,
+    (text) => text.includes('"msg":"ternmq-broker started"'),
+    30_000,
+  );
+  return { broker, started: JSON.parse(line) as StartedLine };
+}
+
+/** Starts the broker on a free port of 127.0.0.1; returns the process and the port it logged. */
 async function startBroker(
   extraArgs: readonly string[] = [],
 ): Promise<{ broker: ChildProcess; port: number }> {
-  const broker = start(process.execPath, [
-    "--import",
-    "tsx",
-    "--conditions=@ternmq/source",
-    "src/main.ts",
-    "-p",
-    "0",
-    "--host",
-    "127.0.0.1",
-    "--memory",
+  const { broker, started } = await startApp([
+    ...["-p", "0", "--host", "127.0.0.1", "--memory"],
     ...extraArgs,
   ]);
-  const line = await lineOf(broker, (text) => text.includes('"msg":"listening"'), 30_000);
-  const logged = JSON.parse(line) as { host: string; port: number };
-  expect(logged.host).toBe("127.0.0.1");
-  expect(logged.port).toBeGreaterThan(0);
-  return { broker, port: logged.port };
+  expect(started.host).toBe("127.0.0.1");
+  expect(started.port).toBeGreaterThan(0);
+  return { broker, port: started.port };
 }
 
 afterEach(() => {
@@ -127,8 +139,11 @@ describe("ternmq-broker as a process", () => {
   it("serves a mosquitto_sub/mosquitto_pub round trip and exits 0 on SIGTERM", async () => {
     const { broker, port } = await startBroker();
     const common = ["-h", "127.0.0.1", "-p", String(port)];
-    // -d prints the SUBACK, so the message is published only once the subscription exists.
-    const subscriber = start("mosquitto_sub", [
+    // -d prints the SUBACK, so the message is published only once the subscription exists;
+    // stdbuf makes mosquitto_sub's stdout line-buffered (a pipe is block-buffered otherwise).
+    const subscriber = start("stdbuf", [
+      "-oL",
+      "mosquitto_sub",
       ...common,
       "-d",
       "-t",
@@ -176,15 +191,28 @@ describe("ternmq-broker as a process", () => {
     expect(await exitOf(broker, 5_000)).toBe(0);
   }, 60_000);
 
-  it("exits 1 with the bad key named when the config file is invalid", async () => {
-    const broker = start(process.execPath, [
-      "--import",
-      "tsx",
-      "--conditions=@ternmq/source",
-      "src/main.ts",
-      "-c",
-      "test/fixtures/bad-config.yaml",
+  it("exits 0 on SIGTERM within 5 s while a client is still connected", async () => {
+    const { broker, port } = await startBroker();
+    const subscriber = start("stdbuf", [
+      ...["-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", String(port)],
+      ...["-d", "-t", "held/#", "-q", "1", "-c", "-i", "held-open"],
     ]);
+    await lineOf(subscriber, (line) => line.includes("SUBACK"), 10_000);
+    broker.kill("SIGTERM");
+    expect(await exitOf(broker, 5_000)).toBe(0);
+  }, 60_000);
+
+  it("reads a config file, and flags override it", async () => {
+    // The file says port 1 (which -p 0 overrides), host 127.0.0.1 and a 2 s $SYS interval.
+    const { broker, started } = await startApp(["-c", "test/fixtures/config.yaml", "-p", "0"]);
+    expect(started).toMatchObject({ host: "127.0.0.1", sysInterval: 2 });
+    expect(started.port).not.toBe(1);
+    broker.kill("SIGTERM");
+    expect(await exitOf(broker, 5_000)).toBe(0);
+  }, 60_000);
+
+  it("exits 1 with the bad key named when the config file is invalid", async () => {
+    const broker = start(process.execPath, [...FROM_SOURCE, "-c", "test/fixtures/bad-config.yaml"]);
     let stderr = "";
     broker.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();

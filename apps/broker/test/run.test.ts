@@ -46,6 +46,7 @@ describe("runBroker", () => {
       logger: createAppLogger("info", (line) => lines.push(JSON.parse(line) as LogLine)),
       signals,
       exit: (code) => exits.push(code),
+      version: "1.2.3",
     };
   }
 
@@ -69,7 +70,14 @@ describe("runBroker", () => {
     expect(broker?.listened).toEqual([{ port: 0, host: "127.0.0.1" }]);
     expect(running.port).toBe(40_123);
     expect(lines).toEqual([
-      expect.objectContaining({ level: 30, msg: "listening", host: "127.0.0.1", port: 40_123 }),
+      expect.objectContaining({
+        level: 30,
+        msg: "ternmq-broker started",
+        version: "1.2.3",
+        host: "127.0.0.1",
+        port: 40_123,
+        memory: true,
+      }),
     ]);
   });
 
@@ -86,7 +94,11 @@ describe("runBroker", () => {
       resolveSettings({ logLevel: "warn", memory: true }, { limits: { maxInflight: 7 } }),
       dependencies(),
     );
-    expect(broker?.options).toEqual({ logger: { level: "warn" }, limits: { maxInflight: 7 } });
+    expect(broker?.options).toEqual({
+      logger: { level: "warn" },
+      shutdownTimeoutMs: 4_000,
+      limits: { maxInflight: 7 },
+    });
   });
 
   it.each(["SIGINT", "SIGTERM"] as const)("closes the broker on %s and exits 0", async (signal) => {

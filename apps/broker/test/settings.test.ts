@@ -35,6 +35,7 @@ describe("toBrokerOptions", () => {
   it("maps settings onto BrokerOptions and leaves unset ones to the broker", () => {
     expect(toBrokerOptions(resolveSettings({}, {}))).toEqual({
       logger: { level: "info" },
+      shutdownTimeoutMs: 4_000,
       limits: {},
     });
     expect(
@@ -46,6 +47,7 @@ describe("toBrokerOptions", () => {
       ),
     ).toEqual({
       logger: { level: "error" },
+      shutdownTimeoutMs: 4_000,
       sysInterval: 0,
       maxQoS: 1,
       retainAvailable: false,

@@ -96,6 +96,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
         maxQoS: options.maxQoS ?? 2,
         retainAvailable: options.retainAvailable ?? true,
         clientIdPattern: options.clientIdPattern,
+        topicOptions: { maxLevels: limits.maxTopicLevels },
       },
       new Hooks(options.hooks ?? {}, logger),
       this.stats,
@@ -121,6 +122,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
       now,
     );
     this.context = context;
+    context.restoring = Promise.all([context.registry.restore(), context.retained.restore()]).then(
+      () => {
+        context.restoring = undefined;
+      },
+      (error: unknown) => {
+        context.restoring = undefined;
+        logger.error({ err: error }, "stored sessions not restored");
+      },
+    );
     const sysInterval = options.sysInterval ?? DEFAULT_SYS_INTERVAL_SECONDS;
     this.sys =
       sysInterval > 0
@@ -151,6 +161,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
       server.once("error", reject);
       server.listen(options.port ?? 1883, options.host, () => {
         server.off("error", reject);
+        server.on("error", (error) => {
+          this.context.logger.error({ err: error }, "listener error");
+        });
         const address = server.address();
         const port = typeof address === "object" && address !== null ? address.port : 0;
         const host =
@@ -187,10 +200,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (this.state !== "running") {
       throw new BrokerError("MQTT_ERR_BROKER_CLOSED", "the broker is closed");
     }
-    const error = validateTopicName(message.topic, {
-      maxLevels: this.context.settings.limits.maxTopicLevels,
-    });
+    const error = validateTopicName(message.topic, this.context.settings.topicOptions);
     if (error !== undefined) throw error;
+    if (this.context.restoring !== undefined) await this.context.restoring;
     await this.context.publish(message, undefined);
   }
 
@@ -203,6 +215,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       timer.unref();
     });
     const work = async (): Promise<void> => {
+      await this.context.restoring;
       const servers = [...this.servers].map((server) => this.closeServer(server));
       for (const connection of [...this.context.connections]) connection.close("server-shutdown");
       await this.context.registry.persistAll();

@@ -37,7 +37,11 @@ import {
 } from "@ternmq/codec";
 import type { BrokerContext } from "./context.js";
 import { handleAcknowledgement } from "./handlers/acknowledgement.js";
-import { connectionLimitReached, handleConnect } from "./handlers/connect.js";
+import {
+  CONNACK_SERVER_UNAVAILABLE,
+  connectionLimitReached,
+  handleConnect,
+} from "./handlers/connect.js";
 import { handleDisconnect } from "./handlers/disconnect.js";
 import type { AcceptedConnect, MaybeAsyncOutcome, Outcome } from "./handlers/outcome.js";
 import { protocolError } from "./handlers/outcome.js";
@@ -56,6 +60,8 @@ export type ConnectionState = "awaiting-connect" | "connected" | "closing" | "cl
 export type CloseReason = DisconnectReason | "refused";
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
+/** Payloads up to this size are copied into the packet buffer instead of written apart. */
+const COPY_PAYLOAD_UP_TO = 512;
 /** How long a closing stream may take to flush its last packets before it is destroyed. */
 const END_GRACE_MS = 1000;
 
@@ -176,11 +182,12 @@ export class Connection {
       );
     this.writer.close();
     this.stream.off("data", this.onData);
-    if (reason === "io-error" || reason === "closed" || reason === "slow-consumer") {
-      this.stream.destroy();
+    if (reason === "io-error" || reason === "slow-consumer") {
+      this.stream.destroy(); // nothing more can be written to it
       return;
     }
-    // Let the last packets (a CONNACK refusal) leave, then make sure the stream goes.
+    // Let the last packets (a CONNACK refusal, the PUBACKs before a FIN) leave, then make
+    // sure the stream goes even if the peer never closes its side.
     this.stream.end();
     const stream = this.stream;
     setTimeout(() => stream.destroy(), END_GRACE_MS).unref();
@@ -277,7 +284,7 @@ export class Connection {
     const clientId = connect.client.clientId;
     // Checked again: other clients may have connected while `authenticate` ran.
     if (connectionLimitReached(this, clientId)) {
-      this.refuse(3);
+      this.refuse(CONNACK_SERVER_UNAVAILABLE);
       return;
     }
     const { entry, sessionPresent } = context.registry.open(
@@ -329,9 +336,16 @@ export class Connection {
   }
 
   private sendPublish(packet: PublishPacket): void {
-    const chunks = this.context.router.chunksFor(packet);
-    const head = chunks?.[0] ?? encode(packet, { protocolVersion: this.protocolVersion });
-    const payload = chunks?.[1] ?? EMPTY_PAYLOAD;
+    const router = this.context.router;
+    // Large payloads go out as [head, the shared payload]; small ones are copied into one
+    // buffer, which costs less than a second write.
+    const shared =
+      packet.payload.length > COPY_PAYLOAD_UP_TO ? router.chunksFor(packet) : undefined;
+    const head =
+      shared?.[0] ??
+      router.bytesFor(packet) ??
+      encode(packet, { protocolVersion: this.protocolVersion });
+    const payload = shared?.[1] ?? EMPTY_PAYLOAD;
     if (packet.qos === 0 && this.writer.wouldOverflow(head.length + payload.length)) {
       this.context.countDrop(this.client?.clientId ?? "", "slow-consumer");
       return;

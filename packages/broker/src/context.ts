@@ -31,6 +31,8 @@ export interface BrokerSettings {
   readonly maxQoS: 0 | 1 | 2;
   readonly retainAvailable: boolean;
   readonly clientIdPattern: RegExp | undefined;
+  /** `{ maxLevels }` for the topics package's validators, made once. */
+  readonly topicOptions: { readonly maxLevels: number };
 }
 
 export class BrokerContext {
@@ -39,6 +41,11 @@ export class BrokerContext {
   registry!: SessionRegistry;
   router!: Router;
   retained!: RetainedMessages;
+  /**
+   * Pending while the broker loads the stored sessions and retained count at start;
+   * undefined afterwards. CONNECT and `Broker.publish` wait for it.
+   */
+  restoring: Promise<void> | undefined;
 
   constructor(
     readonly settings: BrokerSettings,

@@ -8,10 +8,8 @@ import { MqttError } from "@ternmq/codec";
 export type BrokerErrorCode =
   /** A BrokerOptions / BrokerLimits value out of range. */
   | "MQTT_ERR_BROKER_INVALID_OPTION"
-  /** `publish` or `handleConnection` after `close()`. */
-  | "MQTT_ERR_BROKER_CLOSED"
-  /** The will topic of a CONNECT is not a valid topic name. */
-  | "MQTT_ERR_BROKER_INVALID_WILL_TOPIC";
+  /** `publish` or `listen` after `close()`. */
+  | "MQTT_ERR_BROKER_CLOSED";
 
 export class BrokerError extends MqttError<BrokerErrorCode> {
   constructor(code: BrokerErrorCode, message: string, options: { spec?: string } = {}) {

@@ -28,6 +28,11 @@ export class RetainedMessages {
     private readonly now: () => number,
   ) {}
 
+  /** Broker start: the gauge starts from what the store already holds. */
+  async restore(): Promise<void> {
+    this.updateCount(await this.store.count());
+  }
+
   /** Stores (or, with an empty payload, removes) the retained message of `message.topic`. */
   async retain(message: BrokerMessage): Promise<void> {
     const { topic, payload, qos } = message;

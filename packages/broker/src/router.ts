@@ -144,6 +144,16 @@ export class Router {
    * when `packet` is another message (a resend, a queued or retained message).
    */
   chunksFor(packet: PublishPacket): readonly Uint8Array[] | undefined {
+    return this.templateFor(packet)?.chunks(packet.qos, packet.packetId, packet.dup, packet.retain);
+  }
+
+  /** The whole PUBLISH in one buffer from the routed message's template (small payloads). */
+  bytesFor(packet: PublishPacket): Uint8Array | undefined {
+    return this.templateFor(packet)?.encode(packet.qos, packet.packetId, packet.dup, packet.retain);
+  }
+
+  /** The encoding template of the PUBLISH being routed, if `packet` is that message. */
+  private templateFor(packet: PublishPacket): PreparedPublish | undefined {
     const delivery = this.current;
     if (
       delivery === undefined ||
@@ -152,12 +162,12 @@ export class Router {
     ) {
       return undefined;
     }
-    // Levels 3 and 4 share the PUBLISH layout (the broker does not speak 5.0 yet).
     if (delivery.prepared === undefined) {
       const { topic, payload } = delivery.message;
       const template = { type: "publish", topic, payload, retain: false } as const;
+      // Levels 3 and 4 share the PUBLISH layout (the broker does not speak 5.0 yet).
       delivery.prepared = preparePublish(template, { protocolVersion: 4 });
     }
-    return delivery.prepared.chunks(packet.qos, packet.packetId, packet.dup, packet.retain);
+    return delivery.prepared;
   }
 }

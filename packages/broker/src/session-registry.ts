@@ -18,7 +18,12 @@
  * The gauges of BrokerStats about clients and subscriptions are kept here, where they change.
  */
 import type { ProtocolVersion, QoS } from "@ternmq/codec";
-import { ServerSession, type SessionRecord, type SessionStore } from "@ternmq/session";
+import {
+  ServerSession,
+  type SessionRecord,
+  type SessionSnapshot,
+  type SessionStore,
+} from "@ternmq/session";
 import type { Logger } from "pino";
 import type { Connection } from "./connection.js";
 import type { Router } from "./router.js";
@@ -129,6 +134,27 @@ export class SessionRegistry {
       .catch(this.logStoreError);
   }
 
+  /**
+   * Broker start: loads every session of the store as an offline persistent session, with
+   * its subscriptions and its engine state (queued and unacknowledged messages), so that
+   * messages for it are queued again and its client resumes it with Session Present 1.
+   */
+  async restore(): Promise<void> {
+    for await (const clientId of this.store.clientIds()) {
+      if (this.sessions.has(clientId)) continue;
+      const record = await this.store.load(clientId);
+      if (record === undefined) continue;
+      const entry = this.create(clientId, true, 4, record.snapshot, record.createdAt);
+      for (const { topicFilter, qos } of record.subscriptions) {
+        entry.subscriptions.set(topicFilter, qos);
+        this.router.subscribe(entry, topicFilter, qos);
+      }
+      this.stats.clientsDisconnected++;
+    }
+    this.stats.subscriptionsCount = this.router.subscriptionCount;
+    this.updateClientGauge();
+  }
+
   /** Broker shutdown: writes every persistent session with its engine state. */
   async persistAll(): Promise<void> {
     const writes: Promise<void>[] = [];
@@ -142,21 +168,24 @@ export class SessionRegistry {
     clientId: string,
     persistent: boolean,
     protocolVersion: ProtocolVersion,
+    snapshot?: SessionSnapshot,
+    createdAt = this.now(),
   ): SessionEntry {
     const limits = this.limits;
-    const engine = new ServerSession({
+    const options = {
       protocolVersion,
       inflightWindow: limits.maxInflight,
       queue: { maxMessages: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes },
       autoAcknowledge: false, // acknowledged once routed and stored
-    });
+    };
+    const engine = new ServerSession(options, snapshot);
     const entry: SessionEntry = {
       clientId,
       engine,
       subscriptions: new Map(),
       connection: undefined,
       persistent,
-      createdAt: this.now(),
+      createdAt,
     };
     this.sessions.set(clientId, entry);
     return entry;

@@ -2,11 +2,12 @@
  * The outgoing side of one connection: batched writes, backpressure and the slow-consumer
  * rules.
  *
- * Design: the first write of an event-loop turn corks the stream and registers the writer
- * with the broker's FlushScheduler, which uncorks every dirty writer once, in a microtask at
- * the end of the turn: all packets produced by one incoming chunk (or one fan-out) leave in
- * one vectored write. A PUBLISH is written as [head, payload] so that the payload Buffer is
- * shared by every subscriber, never copied.
+ * Design: packets written during one turn of the event loop are collected in a batch; the
+ * first one registers the writer with the broker's FlushScheduler, which flushes every dirty
+ * writer once, in a microtask at the end of the turn: all packets produced by one incoming
+ * chunk (or one fan-out) leave in one write. A batch up to 64 KiB is coalesced into one
+ * buffer; a larger one is written corked, chunk by chunk (a vectored write), so a large
+ * PUBLISH payload is written as the Buffer every subscriber shares, never copied.
  *
  * Backpressure: the stream's own buffer (`writableLength`) is the outgoing buffer. QoS 0
  * PUBLISH packets that would take it past `maxOutgoingBufferBytes` are dropped (the caller
@@ -23,6 +24,13 @@ import type { Duplex } from "node:stream";
 import type { BrokerStats } from "./types.js";
 
 export type WriterState = "open" | "waiting-drain" | "closed";
+
+/**
+ * A batch up to this size is copied into one buffer and written at once (one write request
+ * instead of one per packet); a larger one is written chunk by chunk, corked, so that large
+ * payloads stay shared instead of copied.
+ */
+const COALESCE_UP_TO = 64 * 1024;
 
 /** Uncorks every writer that wrote during this event-loop turn, once, at its end. */
 export class FlushScheduler {
@@ -47,7 +55,9 @@ export class FlushScheduler {
 
 export class ConnectionWriter {
   state: WriterState = "open";
-  private corked = false;
+  /** Chunks written during this event-loop turn, not yet handed to the stream. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
   private drainTimer: NodeJS.Timeout | undefined;
   private readonly onDrain = (): void => {
     if (this.state !== "waiting-drain") return;
@@ -72,35 +82,45 @@ export class ConnectionWriter {
 
   /** Whether `bytes` more would take the outgoing buffer past its limit (QoS 0 is dropped). */
   wouldOverflow(bytes: number): boolean {
-    return this.stream.writableLength + bytes > this.maxBufferedBytes;
+    return this.stream.writableLength + this.batchBytes + bytes > this.maxBufferedBytes;
   }
 
-  /** Writes one chunk (a control packet, or a PUBLISH head). */
+  /** Writes one chunk (a control packet, or a whole PUBLISH). */
   write(chunk: Uint8Array): void {
     if (this.state === "closed") return;
-    this.cork();
-    this.stats.bytesSent += chunk.length;
-    if (!this.stream.write(chunk)) this.waitForDrain();
+    this.add(chunk);
   }
 
-  /** Writes a PUBLISH as its head and the shared payload. */
+  /** Writes a PUBLISH as its head and the shared payload (an empty payload is left out). */
   writePublish(head: Uint8Array, payload: Uint8Array): void {
     if (this.state === "closed") return;
-    this.cork();
-    this.stats.bytesSent += head.length + payload.length;
-    this.stream.write(head);
-    if (payload.length > 0 && !this.stream.write(payload)) this.waitForDrain();
-    else if (this.stream.writableNeedDrain) this.waitForDrain();
+    this.add(head);
+    if (payload.length > 0) this.add(payload);
   }
 
-  /** Uncorks: the batch of this turn goes out (the FlushScheduler calls this). */
+  /** Hands this turn's batch to the stream in one write (the FlushScheduler calls this). */
   flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.stream.uncork();
+    const chunks = this.batch;
+    if (chunks.length === 0) return;
+    const bytes = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    const stream = this.stream;
+    let accepted: boolean;
+    if (chunks.length === 1) {
+      accepted = stream.write(chunks[0] as Uint8Array);
+    } else if (bytes <= COALESCE_UP_TO) {
+      accepted = stream.write(Buffer.concat(chunks, bytes));
+    } else {
+      stream.cork();
+      for (const chunk of chunks) stream.write(chunk);
+      stream.uncork();
+      accepted = !stream.writableNeedDrain;
+    }
+    if (!accepted) this.waitForDrain();
   }
 
-  /** Stops writing and the drain timer; what was written is left to the stream. */
+  /** Flushes, then stops writing and the drain timer; the stream sends what it holds. */
   close(): void {
     this.flush();
     this.state = "closed";
@@ -108,11 +128,11 @@ export class ConnectionWriter {
     this.stream.off("drain", this.onDrain);
   }
 
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.stream.cork();
-    this.scheduler.add(this);
+  private add(chunk: Uint8Array): void {
+    if (this.batch.length === 0) this.scheduler.add(this);
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    this.stats.bytesSent += chunk.length;
   }
 
   private waitForDrain(): void {

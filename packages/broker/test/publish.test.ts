@@ -193,6 +193,18 @@ describe("PUBLISH", () => {
     expect(received).toEqual(Array.from({ length: 20 }, (_, index) => String(index + 1)));
   });
 
+  it("still answers packets that arrived before the client's FIN, then closes", async () => {
+    const { port, broker } = await t.broker();
+    const reasons: string[] = [];
+    broker.on("client-disconnected", (_client, reason) => reasons.push(reason));
+    const publisher = await t.client(port, { clientId: "pub" });
+    publisher.send(publish("last/words", "bye", 1, 3));
+    publisher.socket.end();
+    expect((await publisher.expect("puback")).packetId).toBe(3);
+    await publisher.waitClosed();
+    expect(reasons).toEqual(["closed"]);
+  });
+
   it("Broker.publish delivers as the broker and emits published without a client", async () => {
     const { port, broker } = await t.broker();
     const events: (string | undefined)[] = [];

@@ -123,6 +123,48 @@ describe("persistent sessions (clean session 0)", () => {
   });
 });
 
+/** The same store for a second broker: the first broker's close() must not close it. */
+function keptOpen<T extends { close(): Promise<void> }>(store: T): T {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === "close") return async () => {};
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+describe("restart with the same stores", () => {
+  it("restores persistent sessions (subscriptions, queued messages) and the retained count", async () => {
+    const { MemoryRetainedStore, MemorySessionStore } = await import("@ternmq/session");
+    const persistence = {
+      sessions: keptOpen(new MemorySessionStore()),
+      retained: keptOpen(new MemoryRetainedStore()),
+    };
+    const first = await t.broker({ persistence });
+    const subscriber = await t.client(first.port, { clientId: "s", clean: false });
+    await subscribe(subscriber, [["r/#", 1]]);
+    await goOffline(subscriber);
+    const publisher = await t.client(first.port, { clientId: "p" });
+    await publishAcked(publisher, "r/1", "queued", { packetId: 1 });
+    await publishAcked(publisher, "kept", "retained", { packetId: 2, retain: true });
+    await first.broker.close();
+
+    const second = await t.broker({ persistence });
+    const publisher2 = await t.client(second.port, { clientId: "p" });
+    await publishAcked(publisher2, "r/2", "while offline", { packetId: 1 });
+    expect(second.broker.stats).toMatchObject({
+      clientsDisconnected: 1,
+      retainedCount: 1,
+      subscriptionsCount: 1,
+    });
+    const back = await t.raw(second.port);
+    expect((await back.connect({ clientId: "s", clean: false })).sessionPresent).toBe(true);
+    expect(text((await back.expect("publish")).payload)).toBe("queued");
+    expect(text((await back.expect("publish")).payload)).toBe("while offline");
+  });
+});
+
 describe("stats and events", () => {
   it("keeps client gauges, the maximum and byte counters", async () => {
     const { port, broker } = await t.broker();

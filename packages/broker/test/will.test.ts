@@ -42,6 +42,17 @@ describe("will messages [MQTT-3.1.2-8]", () => {
     expect(reasons).toEqual(["closed"]);
   });
 
+  it("published on an I/O error (connection reset)", async () => {
+    const { port, broker } = await t.broker();
+    const reasons: string[] = [];
+    broker.on("client-disconnected", (_client, reason) => reasons.push(reason));
+    const watch = await watcher(port);
+    const client = await t.client(port, { clientId: "c", will });
+    client.socket.resetAndDestroy();
+    await expectWill(watch);
+    expect(reasons).toEqual(["io-error"]);
+  });
+
   it("published on a protocol error", async () => {
     const { port } = await t.broker();
     const watch = await watcher(port);

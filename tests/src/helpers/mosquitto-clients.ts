@@ -38,7 +38,9 @@ export class MosquittoProcess {
   #stdout = "";
   #stderr = "";
   readonly #listeners = new Set<() => void>();
-  /** Settles when the process has exited (never rejects). */
+  /** Set once the process has exited and all of its output has been read. */
+  #finished = false;
+  /** Settles when the process has exited and its output is complete (never rejects). */
   readonly exited: Promise<ProcessExit>;
 
   constructor(command: string, args: readonly string[]) {
@@ -54,8 +56,10 @@ export class MosquittoProcess {
       this.#stderr += chunk;
     });
     this.exited = new Promise((resolve) => {
-      const finish = (code: number | null, signal: NodeJS.Signals | null) =>
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        this.#finished = true;
         resolve({ code, signal, stdout: this.#stdout, stderr: this.#stderr });
+      };
       this.#child.once("close", finish);
       this.#child.once("error", (error) => {
         this.#stderr += String(error);
@@ -117,7 +121,7 @@ export class MosquittoProcess {
       listener = () => {
         const value = probe();
         if (value !== undefined) resolve(value);
-        else if (!this.running) reject(new Error(`${what} never came: ${this.#report()}`));
+        else if (this.#finished) reject(new Error(`${what} never came: ${this.#report()}`));
       };
       this.#listeners.add(listener);
       listener();

@@ -142,6 +142,31 @@ describe("mosquitto_pub / mosquitto_sub 3.1.1", () => {
     expect(will).toEqual({ topic: "cli-will/victim", qos: 1, retain: false, payload: "killed" });
   });
 
+  it("[MQTT-3.1.2-24] [MQTT-3.1.2-8] a SIGSTOPped mosquitto_sub (-k 5) is dropped after 1.5 x keepalive and its will published", async () => {
+    const { subscriber: watcher } = await subscribe(["-t", "cli-will3/#", "-q", "1", "-W", "15"]);
+    const { subscriber: frozen } = await subscribe([
+      "-k",
+      "5", // mosquitto_sub's minimum
+      "-t",
+      "cli-will3/unused",
+      "--will-topic",
+      "cli-will3/frozen",
+      "--will-payload",
+      "timed out",
+    ]);
+    const stoppedAt = Date.now();
+    frozen.kill("SIGSTOP"); // the socket stays open, but no PINGREQ is sent any more
+    const [will] = await watcher.waitForMessages(1, 10_000);
+    expect(will).toEqual({
+      topic: "cli-will3/frozen",
+      qos: 0,
+      retain: false,
+      payload: "timed out",
+    });
+    // 1.5 x 5 s after its last packet, the SUBSCRIBE just before the stop (no PINGREQ yet).
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(7000);
+  }, 15_000);
+
   it("[MQTT-3.14.4-3] the will of a mosquitto_sub that exits normally (DISCONNECT) is not published", async () => {
     const { subscriber: watcher } = await subscribe(["-t", "cli-will2/#", "-q", "1", "-W", "10"]);
     const { subscriber: leaver } = await subscribe([
@@ -226,6 +251,13 @@ describe("mosquitto_pub / mosquitto_sub 3.1.1", () => {
 });
 
 describe("mosquitto_pub / mosquitto_sub protocol versions", () => {
+  it("[MQTT-3.1.2-2] -V mqttv5 is refused with CONNACK 0x84 (unsupported protocol version)", async () => {
+    const refused = mosquitto.sub([...server(), "-V", "mqttv5", "-t", "v5/refused", "-d"]);
+    const exit = await refused.waitForExit();
+    expect(exit.code).not.toBe(0);
+    expect(exit.stdout).toMatch(/received CONNACK \(132\)/);
+  });
+
   for (const version of ["mqttv31", "mqttv311"]) {
     it(`[MQTT 3.1/3.1.1] -V ${version} clients exchange a QoS 2 message`, async () => {
       const { subscriber, grantedLine } = await subscribe([

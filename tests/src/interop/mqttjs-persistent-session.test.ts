@@ -56,6 +56,25 @@ describe("MQTT.js persistent sessions", () => {
     expect(messages).toHaveLength(perQoS * qosLevels.length);
   });
 
+  it("[MQTT-3.1.2-5] [MQTT-4.6.0-6] 300 queued QoS 1 messages (beyond the inflight window) arrive complete and in order", async () => {
+    const first = await clients.connect(running.port, persistent("persist-many"));
+    await first.client.subscribeAsync("many/t", { qos: 1 });
+    await first.client.endAsync();
+    const publisher = await clients.connect(running.port);
+    const count = 300;
+    await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        publisher.client.publishAsync("many/t", `${index}`, { qos: 1 }),
+      ),
+    );
+    const second = await clients.connect(running.port, persistent("persist-many"));
+    expect(second.connack.sessionPresent).toBe(true);
+    const messages = await second.waitForMessages(count);
+    expect(messages.map((message) => message.payload)).toEqual(
+      Array.from({ length: count }, (_, index) => `${index}`),
+    );
+  });
+
   it("[MQTT-3.1.2-4] subscriptions survive a reconnect without subscribing again", async () => {
     const first = await clients.connect(running.port, persistent("persist-subs"));
     await first.client.subscribeAsync("kept/subscription", { qos: 1 });

@@ -101,6 +101,33 @@ describe("MQTT.js 3.1.1 publish and subscribe", () => {
     }
   });
 
+  it("[MQTT-3.3.4-1] a 1 MiB QoS 1 payload arrives intact", async () => {
+    const subscriber = await clients.connect(running.port);
+    const publisher = await clients.connect(running.port);
+    await subscriber.client.subscribeAsync("large/t", { qos: 1 });
+    const payload = "0123456789abcdef".repeat(64 * 1024);
+    await publisher.client.publishAsync("large/t", payload, { qos: 1 });
+    const [message] = await subscriber.waitForMessages(1);
+    expect(message?.payload.length).toBe(payload.length);
+    expect(message?.payload === payload).toBe(true);
+  });
+
+  it("[MQTT-3.3.4-1] one QoS 1 publish fans out to 20 subscribers, each receiving 50 messages in order", async () => {
+    const subscribers = await Promise.all(
+      Array.from({ length: 20 }, () => clients.connect(running.port)),
+    );
+    await Promise.all(subscribers.map(({ client }) => client.subscribeAsync("fan/#", { qos: 1 })));
+    const publisher = await clients.connect(running.port);
+    const expected = Array.from({ length: 50 }, (_, index) => `${index}`);
+    await Promise.all(
+      expected.map((payload) => publisher.client.publishAsync("fan/out", payload, { qos: 1 })),
+    );
+    for (const subscriber of subscribers) {
+      const messages = await subscriber.waitForMessages(expected.length);
+      expect(messages.map((message) => message.payload)).toEqual(expected);
+    }
+  });
+
   it("[MQTT-3.3.5-1] overlapping subscriptions deliver one copy at the highest granted QoS", async () => {
     const subscriber = await clients.connect(running.port);
     const publisher = await clients.connect(running.port);
@@ -184,6 +211,17 @@ describe("MQTT.js wildcards and $ topics", () => {
     ]);
   });
 
+  it("[MQTT-4.7.3-4] topic names are matched as UTF-8 strings, non-ASCII and case included", async () => {
+    const subscriber = await clients.connect(running.port);
+    const publisher = await clients.connect(running.port);
+    await subscriber.client.subscribeAsync("ünïcode/+/😀", { qos: 1 });
+    for (const topic of ["ünïcode/a/😀", "Ünïcode/a/😀", "unicode/a/😀", "ünïcode/b/😀"]) {
+      await publisher.client.publishAsync(topic, topic, { qos: 1 });
+    }
+    const messages = await subscriber.waitForMessages(2);
+    expect(messages.map((message) => message.topic)).toEqual(["ünïcode/a/😀", "ünïcode/b/😀"]);
+  });
+
   it("[MQTT-4.7.2-1] '#' and '+/...' do not match topics starting with '$'; '$app/#' does", async () => {
     const wildcard = await clients.connect(running.port);
     const dollar = await clients.connect(running.port);
@@ -217,6 +255,14 @@ describe("MQTT.js 3.1 (MQIsdp) client", () => {
     const [fromLegacy] = await modern.waitForMessages(1);
     expect(toLegacy).toMatchObject({ topic: "legacy/in", payload: "to 3.1", qos: 2 });
     expect(fromLegacy).toMatchObject({ topic: "legacy/out", payload: "from 3.1", qos: 2 });
+  });
+});
+
+describe("MQTT.js 5.0 client", () => {
+  it("[MQTT-3.1.2-2] a protocol level 5 client is refused with CONNACK 0x84 (unsupported protocol version)", async () => {
+    await expect(clients.connect(running.port, { protocolVersion: 5 })).rejects.toMatchObject({
+      code: 0x84,
+    });
   });
 });
 

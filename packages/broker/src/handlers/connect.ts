@@ -10,15 +10,16 @@ import type { ClientInfo } from "../types.js";
 import { validateWill } from "../will.js";
 import { type MaybeAsyncOutcome, type Outcome, protocolError, refuse } from "./outcome.js";
 
-/** CONNACK return codes of 3.1.1 (section 3.2.2.3). */
-export const CONNACK_UNACCEPTABLE_PROTOCOL_VERSION = 1;
-export const CONNACK_IDENTIFIER_REJECTED = 2;
+/** CONNACK return codes of 3.1.1 (section 3.2.2.3) that this handler answers. */
+const CONNACK_IDENTIFIER_REJECTED = 2;
 export const CONNACK_SERVER_UNAVAILABLE = 3;
 /** 5.0 CONNACK reason 0x84 Unsupported Protocol Version, to a 5.0 client. */
 const CONNACK_V5_UNSUPPORTED_PROTOCOL_VERSION = 0x84;
 
 export function handleConnect(connection: Connection, packet: ConnectPacket): MaybeAsyncOutcome {
-  const { settings, hooks } = connection.context;
+  const { settings, hooks, restoring } = connection.context;
+  // Stored sessions are loaded at start before any CONNECT is answered.
+  if (restoring !== undefined) return restoring.then(() => handleConnect(connection, packet));
   const limits = settings.limits;
   const level = packet.protocolVersion;
   // 5.0 is not served yet: a 5.0 client gets its own CONNACK 0x84 [MQTT-3.1.2-2 (5.0)].

@@ -24,9 +24,7 @@ export function handlePublish(
   const context = connection.context;
   context.stats.messagesReceived++;
   // [MQTT-3.3.2-2] no wildcards in a topic name; invalid names close the connection.
-  const error = validateTopicName(packet.topic, {
-    maxLevels: context.settings.limits.maxTopicLevels,
-  });
+  const error = validateTopicName(packet.topic, context.settings.topicOptions);
   if (error !== undefined) return protocolError(error);
   const step = entry.engine.handlePacket(packet, context.now());
   context.applyOutbound(entry, step);
@@ -73,13 +71,9 @@ function forward(
     (error: unknown) => {
       // Not stored: no acknowledgement, so the client sends it again after reconnecting.
       connection.context.logger.error({ err: error }, "retained message not stored");
-      return protocolErrorOnStore(error);
+      return { type: "close", reason: "io-error", error } as const;
     },
   );
-}
-
-function protocolErrorOnStore(error: unknown): MaybeAsyncOutcome {
-  return { type: "close", reason: "io-error", error };
 }
 
 /** PUBACK / PUBREC for a message the broker has taken (3.1.1 has no negative ack). */

@@ -38,7 +38,7 @@ export function handleSubscribe(
 function authorize(connection: Connection, subscription: Subscription): MaybePromise<ReturnCode> {
   const { settings, hooks } = connection.context;
   const filter = subscription.topicFilter;
-  const options = { maxLevels: settings.limits.maxTopicLevels };
+  const options = settings.topicOptions;
   const invalid = isSharedSubscription(filter)
     ? parseSharedSubscription(filter, options)
     : validateTopicFilter(filter, options);

@@ -6,23 +6,11 @@
  * topic with its current value; the publisher decides which of them changed. Values follow
  * Mosquitto's formats: counters as integers, uptime as "N seconds", loads with two decimals.
  */
+import type { BrokerStats } from "../types.js";
 import { LOAD_WINDOWS, LoadAverage } from "./load-average.js";
 
-/** The counters `$SYS` reads: a subset of the broker's `BrokerStats`, with the same names. */
-export interface SysStats {
-  readonly startedAt: number;
-  readonly clientsConnected: number;
-  readonly clientsDisconnected: number;
-  readonly clientsMaximum: number;
-  readonly clientsTotal: number;
-  readonly messagesReceived: number;
-  readonly messagesSent: number;
-  readonly messagesDropped: number;
-  readonly bytesReceived: number;
-  readonly bytesSent: number;
-  readonly subscriptionsCount: number;
-  readonly retainedCount: number;
-}
+/** The counters `$SYS` reads: the broker's live `BrokerStats`. */
+export type SysStats = Readonly<BrokerStats>;
 
 /** Counters that the publisher keeps itself (the broker exposes them as events). */
 export interface SysOwnCounters {
@@ -58,6 +46,9 @@ const COUNTER_TOPICS: readonly (readonly [topic: string, counter: (stats: SysSta
     ["clients/maximum", (stats) => stats.clientsMaximum],
     ["messages/received", (stats) => stats.messagesReceived],
     ["messages/sent", (stats) => stats.messagesSent],
+    // Not a Mosquitto topic (Mosquitto has publish/messages/dropped only): the name the
+    // broker issue lists, kept beside Mosquitto's so that either finds the count.
+    ["messages/dropped", (stats) => stats.messagesDropped],
     ["publish/messages/received", (stats) => stats.messagesReceived],
     ["publish/messages/sent", (stats) => stats.messagesSent],
     ["publish/messages/dropped", (stats) => stats.messagesDropped],

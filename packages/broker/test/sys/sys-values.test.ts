@@ -34,6 +34,7 @@ describe("SysValues", () => {
     expect(collected.get("$SYS/broker/publish/messages/received")).toBe("11");
     expect(collected.get("$SYS/broker/messages/sent")).toBe("13");
     expect(collected.get("$SYS/broker/publish/messages/dropped")).toBe("1");
+    expect(collected.get("$SYS/broker/messages/dropped")).toBe("1");
     expect(collected.get("$SYS/broker/bytes/received")).toBe("1234");
     expect(collected.get("$SYS/broker/bytes/sent")).toBe("5678");
     expect(collected.get("$SYS/broker/subscriptions/count")).toBe("4");

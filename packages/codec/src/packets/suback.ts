@@ -2,15 +2,12 @@
  * SUBACK (section 3.9): packet identifier, 5.0 properties, one return / reason code per
  * subscription (below 5.0 only 0, 1, 2 and 0x80 exist).
  */
+
 import type { ByteReader } from "../byte-reader.js";
-import { checkPacketId, writeU8, writeU16 } from "../byte-writer.js";
-import {
-  decodeProperties,
-  propertiesContentLength,
-  propertiesSectionLength,
-  writeProperties,
-} from "../properties.js";
+import { writeU8 } from "../byte-writer.js";
+import { decodeProperties } from "../properties.js";
 import type { ProtocolVersion, SubackPacket } from "../types.js";
+import { idAndPropertiesLength, writeIdAndProperties } from "./id-and-properties.js";
 import { readReasonCodeList, reasonCodeListLength } from "./reason-code-list.js";
 
 export function decodeSuback(reader: ByteReader, level: ProtocolVersion): SubackPacket {
@@ -28,13 +25,10 @@ export function decodeSuback(reader: ByteReader, level: ProtocolVersion): Suback
 }
 
 export function measureSuback(packet: SubackPacket, level: ProtocolVersion): number {
-  checkPacketId(packet.packetId);
-  let length =
-    2 + reasonCodeListLength(packet.reasonCodes, level === 5 ? "suback" : "subackLegacy");
-  if (level === 5) {
-    length += propertiesSectionLength(propertiesContentLength(packet.properties, "suback"));
-  }
-  return length;
+  return (
+    idAndPropertiesLength(packet.packetId, packet.properties, "suback", level) +
+    reasonCodeListLength(packet.reasonCodes, level === 5 ? "suback" : "subackLegacy")
+  );
 }
 
 export function writeSuback(
@@ -43,11 +37,14 @@ export function writeSuback(
   target: Uint8Array,
   offset: number,
 ): number {
-  let position = writeU16(target, offset, packet.packetId);
-  if (level === 5) {
-    const content = propertiesContentLength(packet.properties, "suback");
-    position = writeProperties(target, position, packet.properties, content);
-  }
+  let position = writeIdAndProperties(
+    target,
+    offset,
+    packet.packetId,
+    packet.properties,
+    "suback",
+    level,
+  );
   for (const code of packet.reasonCodes) position = writeU8(target, position, code);
   return position;
 }

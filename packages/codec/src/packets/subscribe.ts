@@ -2,22 +2,13 @@
  * SUBSCRIBE (section 3.8): packet identifier, 5.0 properties, then one or more topic filters
  * each with a subscription options byte (below 5.0: only the requested QoS).
  */
+
 import type { ByteReader } from "../byte-reader.js";
-import {
-  checkPacketId,
-  stringFieldLength,
-  writeString,
-  writeU8,
-  writeU16,
-} from "../byte-writer.js";
+import { stringFieldLength, writeString, writeU8 } from "../byte-writer.js";
 import { codecError, invalidPacket } from "../errors.js";
-import {
-  decodeProperties,
-  propertiesContentLength,
-  propertiesSectionLength,
-  writeProperties,
-} from "../properties.js";
+import { decodeProperties } from "../properties.js";
 import type { ProtocolVersion, QoS, SubscribePacket, Subscription } from "../types.js";
+import { idAndPropertiesLength, writeIdAndProperties } from "./id-and-properties.js";
 
 const NO_LOCAL = 0x04;
 const RETAIN_AS_PUBLISHED = 0x08;
@@ -107,11 +98,7 @@ function optionsByte(subscription: Subscription, index: number, level: ProtocolV
 }
 
 export function measureSubscribe(packet: SubscribePacket, level: ProtocolVersion): number {
-  checkPacketId(packet.packetId);
-  let length = 2;
-  if (level === 5) {
-    length += propertiesSectionLength(propertiesContentLength(packet.properties, "subscribe"));
-  }
+  let length = idAndPropertiesLength(packet.packetId, packet.properties, "subscribe", level);
   const subscriptions = packet.subscriptions;
   if (!Array.isArray(subscriptions) || subscriptions.length === 0) {
     throw invalidPacket("subscriptions", "must hold at least one subscription [MQTT-3.8.3-3]");
@@ -131,11 +118,14 @@ export function writeSubscribe(
   target: Uint8Array,
   offset: number,
 ): number {
-  let position = writeU16(target, offset, packet.packetId);
-  if (level === 5) {
-    const content = propertiesContentLength(packet.properties, "subscribe");
-    position = writeProperties(target, position, packet.properties, content);
-  }
+  let position = writeIdAndProperties(
+    target,
+    offset,
+    packet.packetId,
+    packet.properties,
+    "subscribe",
+    level,
+  );
   const subscriptions = packet.subscriptions;
   for (let index = 0; index < subscriptions.length; index++) {
     const subscription = subscriptions[index] as Subscription;

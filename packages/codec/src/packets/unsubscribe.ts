@@ -1,16 +1,13 @@
 /**
  * UNSUBSCRIBE (section 3.10): packet identifier, 5.0 properties, one or more topic filters.
  */
+
 import type { ByteReader } from "../byte-reader.js";
-import { checkPacketId, stringFieldLength, writeString, writeU16 } from "../byte-writer.js";
+import { stringFieldLength, writeString } from "../byte-writer.js";
 import { codecError, invalidPacket } from "../errors.js";
-import {
-  decodeProperties,
-  propertiesContentLength,
-  propertiesSectionLength,
-  writeProperties,
-} from "../properties.js";
+import { decodeProperties } from "../properties.js";
 import type { ProtocolVersion, UnsubscribePacket } from "../types.js";
+import { idAndPropertiesLength, writeIdAndProperties } from "./id-and-properties.js";
 
 export function decodeUnsubscribe(reader: ByteReader, level: ProtocolVersion): UnsubscribePacket {
   const packetId = reader.packetId();
@@ -29,11 +26,7 @@ export function decodeUnsubscribe(reader: ByteReader, level: ProtocolVersion): U
 }
 
 export function measureUnsubscribe(packet: UnsubscribePacket, level: ProtocolVersion): number {
-  checkPacketId(packet.packetId);
-  let length = 2;
-  if (level === 5) {
-    length += propertiesSectionLength(propertiesContentLength(packet.properties, "unsubscribe"));
-  }
+  let length = idAndPropertiesLength(packet.packetId, packet.properties, "unsubscribe", level);
   const filters = packet.topicFilters;
   if (!Array.isArray(filters) || filters.length === 0) {
     throw invalidPacket("topicFilters", "must hold at least one topic filter [MQTT-3.10.3-2]");
@@ -50,11 +43,14 @@ export function writeUnsubscribe(
   target: Uint8Array,
   offset: number,
 ): number {
-  let position = writeU16(target, offset, packet.packetId);
-  if (level === 5) {
-    const content = propertiesContentLength(packet.properties, "unsubscribe");
-    position = writeProperties(target, position, packet.properties, content);
-  }
+  let position = writeIdAndProperties(
+    target,
+    offset,
+    packet.packetId,
+    packet.properties,
+    "unsubscribe",
+    level,
+  );
   for (const filter of packet.topicFilters) {
     position = writeString(target, position, filter, stringFieldLength(filter, ""));
   }
