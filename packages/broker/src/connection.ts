@@ -52,7 +52,7 @@ import { handleUnsubscribe } from "./handlers/unsubscribe.js";
 import type { SessionEntry } from "./session-registry.js";
 import type { ClientInfo, DisconnectReason } from "./types.js";
 import { publishesWill } from "./will.js";
-import { ConnectionWriter } from "./writer.js";
+import { ConnectionWriter, type WriterOwner } from "./writer.js";
 
 export type ConnectionState = "awaiting-connect" | "connected" | "closing" | "closed";
 
@@ -65,7 +65,7 @@ const COPY_PAYLOAD_UP_TO = 512;
 /** How long a closing stream may take to flush its last packets before it is destroyed. */
 const END_GRACE_MS = 1000;
 
-export class Connection {
+export class Connection implements WriterOwner {
   state: ConnectionState = "awaiting-connect";
   /** Set once the CONNECT has been read (client id known). */
   client: ClientInfo | undefined;
@@ -114,7 +114,7 @@ export class Connection {
     this.waiting = false;
     if (this.state !== "awaiting-connect" && this.state !== "connected") return;
     if (outcome !== undefined) this.apply(outcome);
-    this.stream.resume();
+    this.updateFlow();
     this.pump();
   };
   private readonly onFailed = (error: unknown): void => {
@@ -136,7 +136,7 @@ export class Connection {
       context.stats,
       limits.maxOutgoingBufferBytes,
       limits.drainTimeoutMs,
-      () => this.close("slow-consumer"),
+      this,
     );
     stream.on("data", this.onData);
     stream.on("end", this.onEnd);
@@ -193,6 +193,28 @@ export class Connection {
     setTimeout(() => stream.destroy(), END_GRACE_MS).unref();
   }
 
+  writerBlocked(): void {
+    this.updateFlow();
+  }
+
+  writerDrained(): void {
+    this.updateFlow();
+  }
+
+  writerFrozen(): void {
+    this.close("slow-consumer");
+  }
+
+  /**
+   * Reads from the stream only while no handler is pending and the stream is not holding
+   * back our writes (backpressure towards a client that does not read its answers).
+   */
+  private updateFlow(): void {
+    if (this.state !== "awaiting-connect" && this.state !== "connected") return;
+    if (this.waiting || this.writer.state === "waiting-drain") this.stream.pause();
+    else this.stream.resume();
+  }
+
   /** Takes packets from the decoder until it needs bytes, the connection closes or waits. */
   private pump(): void {
     while (!this.waiting && (this.state === "awaiting-connect" || this.state === "connected")) {
@@ -211,7 +233,7 @@ export class Connection {
       }
       if (outcome instanceof Promise) {
         this.waiting = true;
-        this.stream.pause();
+        this.updateFlow();
         outcome.then(this.onSettled, this.onFailed);
         return;
       }
@@ -301,7 +323,12 @@ export class Connection {
     // [MQTT-3.2.0-1] CONNACK is the first packet; [MQTT-3.2.2-1..3] Session Present.
     this.writer.write(
       encode(
-        { type: "connack", sessionPresent, reasonCode: 0 },
+        // MQTT 3.1 has no Session Present flag: the byte is reserved there.
+        {
+          type: "connack",
+          sessionPresent: sessionPresent && this.protocolVersion >= 4,
+          reasonCode: 0,
+        },
         { protocolVersion: this.protocolVersion },
       ),
     );

@@ -13,9 +13,11 @@
  * PUBLISH packets that would take it past `maxOutgoingBufferBytes` are dropped (the caller
  * counts them); control packets and QoS 1/2 PUBLISH are always written, and they are bounded
  * by the session engine's inflight window (the rest waits in the engine's queue). When
- * `write()` returns false a drain timer starts; if the stream has not drained after
- * `drainTimeoutMs` the writer reports the connection frozen and the connection closes it,
- * so one frozen subscriber never holds the broker's memory or the others' messages.
+ * `write()` returns false the writer tells its owner (the connection stops reading from
+ * that client until the stream drains, so a client that floods without reading its
+ * acknowledgements cannot grow the buffer) and starts a drain timer; if the stream has not
+ * drained after `drainTimeoutMs` the owner is told the stream is frozen and closes it, so one
+ * frozen subscriber never holds the broker's memory or the others' messages.
  *
  * state: "open" -> "waiting-drain" (write returned false) -> "open" ('drain') ...
  *        any -> "closed" (close()).
@@ -53,6 +55,16 @@ export class FlushScheduler {
   }
 }
 
+/** What a writer tells its connection about the stream's backpressure. */
+export interface WriterOwner {
+  /** `write()` returned false: the stream holds more than its high-water mark. */
+  writerBlocked(): void;
+  /** The stream drained after `writerBlocked`. */
+  writerDrained(): void;
+  /** The stream did not drain within `drainTimeoutMs` of `writerBlocked`. */
+  writerFrozen(): void;
+}
+
 export class ConnectionWriter {
   state: WriterState = "open";
   /** Chunks written during this event-loop turn, not yet handed to the stream. */
@@ -63,10 +75,11 @@ export class ConnectionWriter {
     if (this.state !== "waiting-drain") return;
     this.state = "open";
     this.clearDrainTimer();
+    this.owner.writerDrained();
   };
   private readonly onDrainTimeout = (): void => {
     this.drainTimer = undefined;
-    if (this.state === "waiting-drain") this.onFrozen();
+    if (this.state === "waiting-drain") this.owner.writerFrozen();
   };
 
   constructor(
@@ -75,7 +88,7 @@ export class ConnectionWriter {
     private readonly stats: BrokerStats,
     private readonly maxBufferedBytes: number,
     private readonly drainTimeoutMs: number,
-    private readonly onFrozen: () => void,
+    private readonly owner: WriterOwner,
   ) {
     stream.on("drain", this.onDrain);
   }
@@ -140,6 +153,7 @@ export class ConnectionWriter {
     this.state = "waiting-drain";
     this.drainTimer = setTimeout(this.onDrainTimeout, this.drainTimeoutMs);
     this.drainTimer.unref();
+    this.owner.writerBlocked();
   }
 
   private clearDrainTimer(): void {

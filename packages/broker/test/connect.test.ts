@@ -22,6 +22,16 @@ describe("CONNECT and CONNACK", () => {
     await client.expect("pingresp");
   });
 
+  it("resumes a persistent session of a 3.1 client, with the reserved CONNACK flags left 0", async () => {
+    const { port } = await t.broker();
+    const first = await t.client(port, { clientId: "v31", clean: false, protocolVersion: 3 });
+    first.send({ type: "disconnect" });
+    await first.waitClosed();
+    const again = await t.raw(port, 3);
+    const connack = await again.connect({ clientId: "v31", clean: false, protocolVersion: 3 });
+    expect(connack).toEqual({ type: "connack", sessionPresent: false, reasonCode: 0 });
+  });
+
   it("[MQTT-3.1.2-2] answers an unsupported protocol level with CONNACK 1 and closes", async () => {
     const { port } = await t.broker();
     const client = await t.raw(port);

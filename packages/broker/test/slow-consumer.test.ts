@@ -105,4 +105,44 @@ describe("slow consumers", () => {
     expect(broker.stats.messagesSent).toBe(5);
     slow.stream.destroy();
   });
+
+  it("stops reading from a client that floods QoS 1 without reading its PUBACKs, then closes it", async () => {
+    const { broker } = await t.broker({ limits: { drainTimeoutMs: 200 } });
+    const reasons: string[] = [];
+    broker.on("client-disconnected", (client, reason) =>
+      reasons.push(`${client.clientId}:${reason}`),
+    );
+    const flooder = frozenClient();
+    broker.handleConnection(flooder.stream);
+    flooder.send({
+      type: "connect",
+      protocolVersion: 4,
+      clientId: "flood",
+      clean: true,
+      keepalive: 0,
+    });
+    await delay(20);
+    flooder.freeze();
+    const total = 20_000;
+    // In batches, as a socket delivers data: one chunk per event-loop turn.
+    for (let index = 0; index < total; index++) {
+      const packetId = (index % 65_535) + 1;
+      flooder.send({
+        type: "publish",
+        topic: "f",
+        payload: new Uint8Array(0),
+        qos: 1,
+        packetId,
+        retain: false,
+        dup: false,
+      });
+      if (index % 500 === 499) await delay(0);
+    }
+    await delay(50);
+    // About 16 KiB of PUBACKs (4 bytes each) fill the stream; then reading stops.
+    expect(broker.stats.messagesReceived).toBeGreaterThan(1000);
+    expect(broker.stats.messagesReceived).toBeLessThan(total);
+    await flooder.destroyed;
+    expect(reasons).toEqual(["flood:slow-consumer"]);
+  });
 });
