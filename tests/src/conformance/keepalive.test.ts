@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bytes, subscribe, useConformanceBroker } from "../helpers/conformance-broker.js";
-import { delay } from "../helpers/raw-client.js";
+import { sleep } from "../helpers/with-timeout.js";
 
 // MQTT 3.1.1 Keep Alive (3.1.2.10) and PINGREQ/PINGRESP (3.12, 3.13). Keep Alive is 1 s here,
 // so the server must close a silent connection after 1.5 s: not before 1 s, and by 2.5 s.
@@ -26,7 +26,7 @@ describe("3.1.2.10 Keep Alive", () => {
     const { session } = await start();
     const { client } = await session({ clientId: "ka-pinger", keepalive: 1 });
     for (let round = 0; round < 4; round += 1) {
-      await delay(600);
+      await sleep(600);
       client.send({ type: "pingreq" });
       await client.expectPacket("pingresp");
     }

@@ -1,6 +1,7 @@
-import { Broker, type BrokerOptions } from "@ternmq/broker";
+import type { BrokerOptions } from "@ternmq/broker";
 import type { ConnackPacket, QoS, Will } from "@ternmq/codec";
 import { afterEach } from "vitest";
+import { type RunningBroker, startBroker } from "./broker.js";
 import { RawClient } from "./raw-client.js";
 
 /**
@@ -19,7 +20,7 @@ export interface SessionOptions {
 }
 
 export interface TestBroker {
-  readonly broker: Broker;
+  readonly broker: RunningBroker["broker"];
   readonly port: number;
   /** A TCP connection with nothing sent yet. */
   socket(): Promise<RawClient>;
@@ -38,7 +39,7 @@ const quietDefaults: BrokerOptions = {
 /** Call once at the top of a test file; `start()` then gives a broker for the current test. */
 export function useConformanceBroker(): { start(options?: BrokerOptions): Promise<TestBroker> } {
   const clients: RawClient[] = [];
-  const brokers: Broker[] = [];
+  const brokers: RunningBroker[] = [];
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy();
@@ -46,9 +47,9 @@ export function useConformanceBroker(): { start(options?: BrokerOptions): Promis
   });
 
   async function start(options: BrokerOptions = {}): Promise<TestBroker> {
-    const broker = new Broker({ ...quietDefaults, ...options });
-    brokers.push(broker);
-    const { port } = await broker.listen({ port: 0, host: "127.0.0.1" });
+    const running = await startBroker({ ...quietDefaults, ...options });
+    brokers.push(running);
+    const { broker, port } = running;
 
     const socket = async (): Promise<RawClient> => {
       const client = await RawClient.connect(port);

@@ -1,6 +1,7 @@
 import { connect as netConnect } from "node:net";
 import type { Duplex } from "node:stream";
 import { Decoder, encode, type Packet, type PacketOf, type PacketType } from "@ternmq/codec";
+import { sleep } from "./with-timeout.js";
 
 /**
  * A raw MQTT 3.1.1 client over node:net for conformance tests: it sends exactly the packets
@@ -101,7 +102,7 @@ export class RawClient {
 
   /** Waits `ms` and fails if any packet arrived or the connection closed meanwhile. */
   async expectNothing(ms: number): Promise<void> {
-    await delay(ms);
+    await sleep(ms);
     const packet = this.queue[0];
     if (packet !== undefined) throw new Error(`expected nothing, received ${describe(packet)}`);
     if (this.decodeError !== undefined) throw this.decodeError;
@@ -110,7 +111,7 @@ export class RawClient {
 
   /** Waits `ms` and returns every packet received meanwhile (and still unread). */
   async collect(ms: number): Promise<Packet[]> {
-    await delay(ms);
+    await sleep(ms);
     if (this.decodeError !== undefined) throw this.decodeError;
     return this.queue.splice(0);
   }
@@ -174,8 +175,4 @@ function describe(packet: Packet): string {
     return `publish(${packet.topic}, qos ${packet.qos}, id ${packet.packetId ?? "-"})`;
   }
   return "packetId" in packet ? `${packet.type}(id ${packet.packetId})` : packet.type;
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
