@@ -5,7 +5,7 @@ import { Broker } from "@ternmq/broker";
 import packageJson from "../package.json" with { type: "json" };
 import { parseCommandLine } from "./cli.js";
 import { loadConfigFile } from "./config.js";
-import { createAppLogger } from "./log.js";
+import { createLogger } from "./log.js";
 import { runBroker } from "./run.js";
 import { resolveSettings } from "./settings.js";
 
@@ -19,9 +19,9 @@ if (command.action === "exit") {
     const file =
       command.flags.config === undefined ? {} : await loadConfigFile(command.flags.config);
     const settings = resolveSettings(command.flags, file);
-    const logger = createAppLogger(settings.logLevel);
+    const logger = createLogger(settings.logLevel);
     await runBroker(settings, {
-      createBroker: (options) => new Broker(options),
+      createBroker: (options) => new Broker({ ...options, logger }),
       logger,
       signals: process,
       exit: (code) => process.exit(code),

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAppLogger } from "../src/log.js";
+import { createLogger } from "../src/log.js";
 import { type RunDependencies, type RunnableBroker, runBroker } from "../src/run.js";
 import type { AppBrokerOptions } from "../src/settings.js";
 import { resolveSettings } from "../src/settings.js";
@@ -43,7 +43,9 @@ describe("runBroker", () => {
         configure?.(broker);
         return broker;
       },
-      logger: createAppLogger("info", (line) => lines.push(JSON.parse(line) as LogLine)),
+      logger: createLogger("info", {
+        write: (line: string) => lines.push(JSON.parse(line) as LogLine),
+      }),
       signals,
       exit: (code) => exits.push(code),
       version: "1.2.3",
