@@ -37,7 +37,7 @@ interface PendingRequest {
 
 export class ClientSession extends Session {
   protected readonly discardsQueue = false;
-  private readonly keepalive: ClientKeepalive;
+  protected readonly keepalive: ClientKeepalive;
   private readonly requests = new Map<number, PendingRequest>();
 
   /**
@@ -192,23 +192,5 @@ export class ClientSession extends Session {
       step.event({ type: "request-aborted", kind: request.kind, packetId });
     }
     this.requests.clear();
-  }
-
-  protected startKeepalive(now: number, keepaliveSeconds: number): void {
-    this.keepalive.start(now, keepaliveSeconds);
-  }
-
-  protected checkKeepalive(now: number, step: StepBuilder): void {
-    this.keepalive.check(now, step);
-  }
-
-  protected keepaliveDeadline(): number | undefined {
-    return this.keepalive.deadline();
-  }
-
-  protected packetReceived(_now: number): void {}
-
-  protected notePacketsSent(now: number): void {
-    this.keepalive.packetSent(now);
   }
 }

@@ -28,7 +28,18 @@
  */
 import type { StepBuilder } from "./step.js";
 
-export class ClientKeepalive {
+/** What a session needs of its side's keepalive: each side watches one direction. */
+export interface KeepaliveTracker {
+  start(now: number, keepaliveSeconds: number): void;
+  /** Something arrived from the peer (a server's keepalive input). */
+  packetReceived(now: number): void;
+  /** Something was sent to the peer (a client's keepalive input). */
+  packetSent(now: number): void;
+  deadline(): number | undefined;
+  check(now: number, step: StepBuilder): void;
+}
+
+export class ClientKeepalive implements KeepaliveTracker {
   state: "idle" | "ping-pending" | "expired" = "idle";
   private keepaliveMs = 0;
   private lastSentAt = 0;
@@ -45,6 +56,9 @@ export class ClientKeepalive {
   packetSent(now: number): void {
     this.lastSentAt = now;
   }
+
+  /** A client's keepalive is about what it sends; PINGRESP is reported separately. */
+  packetReceived(_now: number): void {}
 
   pingrespReceived(): void {
     if (this.state === "ping-pending") this.state = "idle";
@@ -72,7 +86,7 @@ export class ClientKeepalive {
   }
 }
 
-export class ServerKeepalive {
+export class ServerKeepalive implements KeepaliveTracker {
   state: "watching" | "expired" = "watching";
   private keepaliveMs = 0;
   private lastReceivedAt = 0;
@@ -86,6 +100,9 @@ export class ServerKeepalive {
   packetReceived(now: number): void {
     this.lastReceivedAt = now;
   }
+
+  /** The 1.5 x rule is about what the client sends [MQTT-3.1.2-24]. */
+  packetSent(_now: number): void {}
 
   deadline(): number | undefined {
     if (this.keepaliveMs === 0 || this.state === "expired") return undefined;

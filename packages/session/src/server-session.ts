@@ -18,7 +18,7 @@ import type { StepBuilder } from "./step.js";
 
 export class ServerSession extends Session {
   protected readonly discardsQueue = true;
-  private readonly keepalive = new ServerKeepalive();
+  protected readonly keepalive = new ServerKeepalive();
 
   /**
    * @param options see ServerSessionOptions (defaults in the README).
@@ -73,22 +73,4 @@ export class ServerSession extends Session {
   }
 
   protected abortRequests(_step: StepBuilder): void {}
-
-  protected startKeepalive(now: number, keepaliveSeconds: number): void {
-    this.keepalive.start(now, keepaliveSeconds);
-  }
-
-  protected checkKeepalive(now: number, step: StepBuilder): void {
-    this.keepalive.check(now, step);
-  }
-
-  protected keepaliveDeadline(): number | undefined {
-    return this.keepalive.deadline();
-  }
-
-  protected packetReceived(now: number): void {
-    this.keepalive.packetReceived(now);
-  }
-
-  protected notePacketsSent(_now: number): void {}
 }

@@ -14,6 +14,7 @@
 import type { Packet } from "@ternmq/codec";
 import { SessionError } from "./errors.js";
 import { InboundFlow } from "./inbound-flow.js";
+import type { KeepaliveTracker } from "./keepalive.js";
 import {
   checkInteger,
   type ResolvedOptions,
@@ -154,7 +155,7 @@ export abstract class Session {
       this.inbound.discard();
     }
     this.state = "connected";
-    this.startKeepalive(now, keepaliveSeconds);
+    this.keepalive.start(now, keepaliveSeconds);
     this.outbound.resend(now, this.step);
     this.outbound.drain(now, this.step);
     return this.finish(now);
@@ -194,7 +195,7 @@ export abstract class Session {
     }
     const step = this.step;
     step.reset();
-    this.packetReceived(now);
+    this.keepalive.packetReceived(now);
     switch (packet.type) {
       case "publish":
         this.inbound.handlePublish(packet, step);
@@ -225,7 +226,7 @@ export abstract class Session {
   handleTimeout(now: number): Step {
     if (this.state !== "connected") return EMPTY_STEP;
     this.step.reset();
-    this.checkKeepalive(now, this.step);
+    this.keepalive.check(now, this.step);
     const retry = this.options.retryIntervalMs;
     if (retry !== undefined) this.outbound.resend(now, this.step, now - retry);
     return this.finish(now);
@@ -234,7 +235,7 @@ export abstract class Session {
   /** When `handleTimeout` next has work, or undefined (nothing to wait for). */
   nextDeadline(): number | undefined {
     if (this.state !== "connected") return undefined;
-    const keepalive = this.keepaliveDeadline();
+    const keepalive = this.keepalive.deadline();
     const retry = this.options.retryIntervalMs;
     const retryAt = retry === undefined ? undefined : this.outbound.nextRetryAt(retry);
     if (keepalive === undefined) return retryAt;
@@ -243,7 +244,7 @@ export abstract class Session {
 
   /** The shell sent a packet of its own (CONNECT, SUBACK, DISCONNECT...): keepalive input. */
   packetSent(now: number): void {
-    this.notePacketsSent(now);
+    this.keepalive.packetSent(now);
   }
 
   /**
@@ -270,18 +271,15 @@ export abstract class Session {
   }
 
   private finish(now: number): Step {
-    if (this.step.hasPackets) this.notePacketsSent(now);
+    if (this.step.hasPackets) this.keepalive.packetSent(now);
     return this.step.finish();
   }
 
   /** Whether a discarded session also drops the messages that were never sent. */
   protected abstract readonly discardsQueue: boolean;
   protected abstract handleRolePacket(packet: Packet, now: number, step: StepBuilder): void;
-  protected abstract startKeepalive(now: number, keepaliveSeconds: number): void;
-  protected abstract checkKeepalive(now: number, step: StepBuilder): void;
-  protected abstract keepaliveDeadline(): number | undefined;
-  protected abstract packetReceived(now: number): void;
-  protected abstract notePacketsSent(now: number): void;
+  /** The side's keepalive: PINGREQ/ping timeout for a client, the 1.5 x rule for a server. */
+  protected abstract readonly keepalive: KeepaliveTracker;
   /** Settles requests that are not resent after a reconnect. */
   protected abstract abortRequests(step: StepBuilder): void;
 }
