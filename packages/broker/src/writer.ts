@@ -11,7 +11,7 @@
  *
  * Backpressure: the stream's own buffer (`writableLength`) is the outgoing buffer. QoS 0
  * PUBLISH packets that would take it past `maxOutgoingBufferBytes` are dropped (the caller
- * counts them); control packets and QoS 1/2 PUBLISH are always written, and they are bounded
+ * counts them), except into an empty buffer, which takes any one message; control packets and QoS 1/2 PUBLISH are always written, and they are bounded
  * by the session engine's inflight window (the rest waits in the engine's queue). When
  * `write()` returns false the writer tells its owner (the connection stops reading from
  * that client until the stream drains, so a client that floods without reading its
@@ -93,9 +93,14 @@ export class ConnectionWriter {
     stream.on("drain", this.onDrain);
   }
 
-  /** Whether `bytes` more would take the outgoing buffer past its limit (QoS 0 is dropped). */
+  /**
+   * Whether `bytes` more would take the outgoing buffer past its limit (QoS 0 is dropped).
+   * An empty buffer takes any one message, so a QoS 0 message larger than the limit still
+   * reaches a subscriber that keeps up; the limit bounds what piles up behind it.
+   */
   wouldOverflow(bytes: number): boolean {
-    return this.stream.writableLength + this.batchBytes + bytes > this.maxBufferedBytes;
+    const buffered = this.stream.writableLength + this.batchBytes;
+    return buffered > 0 && buffered + bytes > this.maxBufferedBytes;
   }
 
   /** Writes one chunk (a control packet, or a whole PUBLISH). */

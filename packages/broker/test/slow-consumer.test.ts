@@ -36,6 +36,19 @@ function frozenClient(): {
 }
 
 describe("slow consumers", () => {
+  it("a QoS 0 message larger than the outgoing buffer limit still reaches a subscriber that keeps up", async () => {
+    const { port, broker } = await t.broker({ limits: { maxOutgoingBufferBytes: 16 * 1024 } });
+    const subscriber = await t.client(port, { clientId: "reader" });
+    await subscribe(subscriber, [["big", 0]]);
+
+    const payload = new Uint8Array(64 * 1024).fill(7);
+    await broker.publish({ topic: "big", payload, qos: 0, retain: false });
+
+    const received = await subscriber.expect("publish");
+    expect(new Uint8Array(received.payload)).toEqual(payload);
+    expect(broker.stats.messagesDropped).toBe(0);
+  });
+
   it("a client that never reads: QoS 0 to it dropped and counted, others keep receiving, drain timeout closes it", async () => {
     const { port, broker } = await t.broker({
       limits: { maxOutgoingBufferBytes: 64 * 1024, drainTimeoutMs: 300 },

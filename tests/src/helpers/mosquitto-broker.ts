@@ -12,14 +12,23 @@
  * throwaway server to port 0 and closing it; the small window in which another process could
  * take the port is accepted (a collision fails the start readably, it never hangs).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { sleep } from "./with-timeout.js";
 
 export const mosquittoBinary = "/usr/sbin/mosquitto";
+
+export interface MosquittoOptions {
+  /**
+   * User names and passwords. When given, anonymous clients are refused and these are the only
+   * accepted credentials (a password file written with `mosquitto_passwd`).
+   */
+  readonly users?: Readonly<Record<string, string>>;
+}
 
 export interface RunningMosquitto {
   readonly port: number;
@@ -33,16 +42,23 @@ export interface RunningMosquitto {
 
 const startTimeoutMs = 4000;
 
-/** Starts mosquitto on 127.0.0.1 with anonymous access and no persistence. */
-export async function startMosquitto(): Promise<RunningMosquitto> {
+/** Starts mosquitto on 127.0.0.1 without persistence; anonymous unless `users` are given. */
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<RunningMosquitto> {
   const port = await findFreePort();
   const folder = await mkdtemp(join(tmpdir(), "ternmq-mosquitto-"));
   const configPath = join(folder, "mosquitto.conf");
+  const access =
+    options.users === undefined
+      ? ["allow_anonymous true"]
+      : [
+          "allow_anonymous false",
+          `password_file ${await writePasswordFile(folder, options.users)}`,
+        ];
   await writeFile(
     configPath,
     [
       `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
+      ...access,
       "persistence false",
       "log_dest stderr",
       "log_type error",
@@ -77,6 +93,22 @@ export async function startMosquitto(): Promise<RunningMosquitto> {
   return { port, url: `mqtt://127.0.0.1:${port}`, log: () => output, close };
 }
 
+/** Writes a mosquitto password file (hashed by `mosquitto_passwd -b`) into `folder`. */
+async function writePasswordFile(
+  folder: string,
+  users: Readonly<Record<string, string>>,
+): Promise<string> {
+  const path = join(folder, "passwords");
+  await writeFile(path, "");
+  // Started as root, mosquitto reads the password file after dropping to its own user.
+  await chmod(folder, 0o755);
+  for (const [user, password] of Object.entries(users)) {
+    await promisify(execFile)("mosquitto_passwd", ["-b", path, user, password], { timeout: 4000 });
+  }
+  await chmod(path, 0o644);
+  return path;
+}
+
 function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
@@ -107,7 +139,9 @@ async function waitUntilAccepting(
     }
     if (await accepts(port)) return;
     if (Date.now() > deadline) {
-      throw new Error(`mosquitto did not accept on port ${port} within ${startTimeoutMs} ms: ${output()}`);
+      throw new Error(
+        `mosquitto did not accept on port ${port} within ${startTimeoutMs} ms: ${output()}`,
+      );
     }
     await sleep(25);
   }
