@@ -15,6 +15,16 @@ export interface CliFlags {
   memory?: boolean;
   logLevel?: LogLevel;
   sysInterval?: number;
+  tlsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  wsPort?: number;
+  wsPath?: string;
+  wssPort?: number;
+  passwordFile?: string;
+  aclFile?: string;
+  allowAnonymous?: boolean;
 }
 
 export type CliResult =
@@ -48,11 +58,18 @@ Config file keys (YAML or JSON; flags override them):
   limits: maxConnections, connectTimeoutMs, maxPacketSize, maxKeepalive, maxClientIdLength,
           maxTopicLevels, maxInflight, maxQueuedMessages, maxQueuedBytes,
           maxOutgoingBufferBytes, drainTimeoutMs
+  passwordFile, aclFile, allowAnonymous,
+  listeners: a list of { type: tcp|tls|ws|wss, port, host, path, cert, key, ca,
+             requestCert, minVersion (TLSv1.2|TLSv1.3), usernameFromCertificateCN }
 
 Examples:
   ternmq-broker                          listen on 0.0.0.0:1883
   ternmq-broker -p 1884 --memory         another port, no persistence warning
   ternmq-broker -c broker.yaml --log-level debug
+  ternmq-broker --tls-port 8883 --tls-cert server.crt --tls-key server.key --ws-port 8080
+                                         TCP 1883, TLS 8883, WebSocket 8080 at /mqtt
+  kill -HUP <pid>                        re-read the certificate, password and ACL files
+  ternmq-broker passwd users.txt alice   add or update a user (password prompted or on stdin)
 `;
 
 function createProgram(version: string): Command {
@@ -76,6 +93,20 @@ function createProgram(version: string): Command {
       "seconds between $SYS updates; 0 disables $SYS (default: 10)",
       parseSeconds,
     )
+    .option("--tls-port <port>", "TLS listener port (needs --tls-cert, --tls-key)", parsePort)
+    .option("--tls-cert <file>", "PEM certificate (chain) of the TLS and WSS listeners")
+    .option("--tls-key <file>", "PEM private key of the TLS and WSS listeners")
+    .option("--tls-ca <file>", "PEM CA file: ask for client certificates and check them")
+    .option("--ws-port <port>", "WebSocket listener port", parsePort)
+    .option("--ws-path <path>", "WebSocket path of the ws and wss listeners (default: /mqtt)")
+    .option("--wss-port <port>", "secure WebSocket listener port (uses --tls-cert)", parsePort)
+    .option("--password-file <file>", "password file (see `ternmq-broker passwd`)")
+    .option("--acl-file <file>", "ACL file: deny everything it does not grant")
+    .option(
+      "--allow-anonymous",
+      "accept clients without a username (default: unless a password file)",
+    )
+    .option("--no-allow-anonymous", "refuse clients without a username")
     .addHelpText("after", HELP_FOOTER)
     .allowExcessArguments(false);
 }

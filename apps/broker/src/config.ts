@@ -36,6 +36,23 @@ export interface LimitsConfig {
 }
 
 /** Everything a config file may hold; every key is optional. */
+/** One listener of the `listeners` list; TLS files are paths, read at start and on SIGHUP. */
+export interface ListenerConfig {
+  type: "tcp" | "tls" | "ws" | "wss";
+  port: number;
+  host?: string;
+  /** WebSocket path (ws, wss); default "/mqtt". */
+  path?: string;
+  /** PEM files (tls, wss): cert and key are required, ca checks client certificates. */
+  cert?: string;
+  key?: string;
+  ca?: string;
+  requestCert?: boolean;
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** tls: use the client certificate's CN as the username. */
+  usernameFromCertificateCN?: boolean;
+}
+
 export interface FileConfig {
   port?: number;
   host?: string;
@@ -47,6 +64,14 @@ export interface FileConfig {
   dataDir?: string;
   memory?: boolean;
   limits?: LimitsConfig;
+  /** mosquitto-style password file (`ternmq-broker passwd FILE USER` writes it). */
+  passwordFile?: string;
+  /** ACL file; once set, everything not granted is denied. */
+  aclFile?: string;
+  /** Clients without a username; default: true unless a password file is set. */
+  allowAnonymous?: boolean;
+  /** Listeners besides (or, with port unset, as well as) the default TCP one. */
+  listeners?: ListenerConfig[];
 }
 
 const positiveInteger = { kind: "integer", min: 1 } as const;
@@ -66,6 +91,19 @@ const limitsFields = {
   drainTimeoutMs: positiveInteger,
 } as const satisfies Record<keyof LimitsConfig, FieldSchema>;
 
+const listenerFields = {
+  type: { kind: "oneOf", values: ["tcp", "tls", "ws", "wss"] },
+  port: { kind: "integer", min: 0, max: 65_535 },
+  host: { kind: "string" },
+  path: { kind: "string" },
+  cert: { kind: "string" },
+  key: { kind: "string" },
+  ca: { kind: "string" },
+  requestCert: { kind: "boolean" },
+  minVersion: { kind: "oneOf", values: ["TLSv1.2", "TLSv1.3"] },
+  usernameFromCertificateCN: { kind: "boolean" },
+} as const satisfies Record<keyof ListenerConfig, FieldSchema>;
+
 const configFields = {
   port: { kind: "integer", min: 0, max: 65_535 },
   host: { kind: "string" },
@@ -76,6 +114,10 @@ const configFields = {
   dataDir: { kind: "string" },
   memory: { kind: "boolean" },
   limits: { kind: "object", fields: limitsFields },
+  listeners: { kind: "list", items: { kind: "object", fields: listenerFields } },
+  passwordFile: { kind: "string" },
+  aclFile: { kind: "string" },
+  allowAnonymous: { kind: "boolean" },
 } as const satisfies Record<keyof FileConfig, FieldSchema>;
 
 const configSchema: FieldSchema = { kind: "object", fields: configFields };
@@ -85,7 +127,11 @@ export function validateConfig(data: unknown, file: string): FileConfig {
   // An empty YAML file parses to null: no settings.
   if (data === null || data === undefined) return {};
   validate(data, configSchema, file);
-  return data as FileConfig;
+  const config = data as FileConfig;
+  for (const [index, listener] of (config.listeners ?? []).entries()) {
+    checkListener(listener, file, `listeners[${index}]`);
+  }
+  return config;
 }
 
 /** The format of a config file: ".json" is JSON, anything else YAML (a superset of JSON). */
@@ -115,4 +161,23 @@ export async function loadConfigFile(file: string): Promise<FileConfig> {
     throw new ConfigError("MQTT_ERR_CONFIG_READ", file, undefined, `cannot read: ${reason}`);
   }
   return parseConfig(text, file);
+}
+
+/**
+ * The keys a listener cannot do without: `type` and `port` always, `cert` and `key` for tls
+ * and wss. Throws a ConfigError naming the missing key.
+ */
+export function checkListener(listener: Partial<ListenerConfig>, file: string, path: string): void {
+  const required: (keyof ListenerConfig)[] = ["type", "port"];
+  if (listener.type === "tls" || listener.type === "wss") required.push("cert", "key");
+  for (const key of required) {
+    if (listener[key] === undefined) {
+      throw new ConfigError(
+        "MQTT_ERR_CONFIG_INVALID_VALUE",
+        file,
+        `${path}.${key}`,
+        `"${path}.${key}" is required for a ${listener.type ?? "listener"} listener`,
+      );
+    }
+  }
 }

@@ -10,7 +10,8 @@ export type FieldSchema =
   | { readonly kind: "string" }
   | { readonly kind: "boolean" }
   | { readonly kind: "oneOf"; readonly values: readonly (string | number)[] }
-  | { readonly kind: "object"; readonly fields: ObjectFields };
+  | { readonly kind: "object"; readonly fields: ObjectFields }
+  | { readonly kind: "list"; readonly items: FieldSchema };
 
 export type ObjectFields = { readonly [key: string]: FieldSchema };
 
@@ -31,6 +32,8 @@ function expected(schema: FieldSchema): string {
       return `one of ${schema.values.map((value) => JSON.stringify(value)).join(", ")}`;
     case "object":
       return "a mapping of keys to values";
+    case "list":
+      return `a list of ${expected(schema.items)}`;
   }
 }
 
@@ -59,6 +62,8 @@ function hasRightType(schema: FieldSchema, value: unknown): boolean {
       return schema.values.some((allowed) => typeof allowed === typeof value);
     case "object":
       return isPlainObject(value);
+    case "list":
+      return Array.isArray(value);
   }
 }
 
@@ -102,6 +107,12 @@ export function validate(value: unknown, schema: FieldSchema, file: string, path
       path,
       `"${key}" must be ${expected(schema)}, got ${describeValue(value)}`,
     );
+  }
+  if (schema.kind === "list") {
+    (value as unknown[]).forEach((item, index) => {
+      validate(item, schema.items, file, `${path}[${index}]`);
+    });
+    return;
   }
   if (schema.kind !== "object") return;
   const object = value as Record<string, unknown>;

@@ -4,7 +4,12 @@
  */
 
 import type { CliFlags } from "./cli.js";
-import type { FileConfig, LimitsConfig } from "./config.js";
+import {
+  checkListener,
+  type FileConfig,
+  type LimitsConfig,
+  type ListenerConfig,
+} from "./config.js";
 import type { LogLevel } from "./log.js";
 
 export interface Settings {
@@ -18,6 +23,10 @@ export interface Settings {
   maxQoS: 0 | 1 | 2 | undefined;
   retainAvailable: boolean | undefined;
   limits: LimitsConfig;
+  /** Extra listeners (the default TCP one is `port`/`host`): the file's, then the flags'. */
+  listeners: ListenerConfig[];
+  /** File-based authentication and ACL; all unset: no auth hooks. */
+  auth: { passwordFile?: string; aclFile?: string; allowAnonymous?: boolean };
 }
 
 export const DEFAULTS = {
@@ -40,7 +49,40 @@ export function resolveSettings(flags: CliFlags, file: FileConfig): Settings {
     maxQoS: file.maxQoS,
     retainAvailable: file.retainAvailable,
     limits: { ...file.limits },
+    listeners: [...(file.listeners ?? []), ...flagListeners(flags)],
+    auth: definedOnly({
+      passwordFile: flags.passwordFile ?? file.passwordFile,
+      aclFile: flags.aclFile ?? file.aclFile,
+      allowAnonymous: flags.allowAnonymous ?? file.allowAnonymous,
+    }),
   };
+}
+
+/**
+ * The listeners the --tls-port, --ws-port and --wss-port flags ask for. The TLS files are
+ * checked like a config entry; the error names the flag's key ("--tls-port.cert").
+ */
+function flagListeners(flags: CliFlags): ListenerConfig[] {
+  const listeners: ListenerConfig[] = [];
+  const host = flags.host;
+  const tlsFiles = {
+    ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }),
+    ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }),
+    ...(flags.tlsCa === undefined ? {} : { ca: flags.tlsCa, requestCert: true }),
+  };
+  const add = (listener: ListenerConfig, flag: string): void => {
+    if (host !== undefined) listener.host = host;
+    checkListener(listener, "command line", flag);
+    listeners.push(listener);
+  };
+  if (flags.tlsPort !== undefined)
+    add({ type: "tls", port: flags.tlsPort, ...tlsFiles }, "--tls-port");
+  const path = flags.wsPath === undefined ? {} : { path: flags.wsPath };
+  if (flags.wsPort !== undefined) add({ type: "ws", port: flags.wsPort, ...path }, "--ws-port");
+  if (flags.wssPort !== undefined) {
+    add({ type: "wss", port: flags.wssPort, ...path, ...tlsFiles }, "--wss-port");
+  }
+  return listeners;
 }
 
 /**
@@ -70,4 +112,9 @@ export function toBrokerOptions(settings: Settings): AppBrokerOptions {
   if (settings.maxQoS !== undefined) options.maxQoS = settings.maxQoS;
   if (settings.retainAvailable !== undefined) options.retainAvailable = settings.retainAvailable;
   return options;
+}
+
+/** `object` without its undefined values (exactOptionalPropertyTypes-friendly). */
+function definedOnly<T extends object>(object: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }

@@ -93,3 +93,50 @@ describe("parseCommandLine", () => {
     expect(result.stdout).toBe("");
   });
 });
+
+describe("listener and auth flags", () => {
+  it("parses the TLS, WebSocket and auth flags", () => {
+    const result = parseCommandLine(
+      [
+        ...[
+          "--tls-port",
+          "8883",
+          "--tls-cert",
+          "s.crt",
+          "--tls-key",
+          "s.key",
+          "--tls-ca",
+          "ca.crt",
+        ],
+        ...["--ws-port", "8080", "--ws-path", "/", "--wss-port", "8443"],
+        ...["--password-file", "users", "--acl-file", "acl", "--no-allow-anonymous"],
+      ],
+      "1.2.3",
+    );
+    expect(result).toEqual({
+      action: "run",
+      flags: {
+        tlsPort: 8883,
+        tlsCert: "s.crt",
+        tlsKey: "s.key",
+        tlsCa: "ca.crt",
+        wsPort: 8080,
+        wsPath: "/",
+        wssPort: 8443,
+        passwordFile: "users",
+        aclFile: "acl",
+        allowAnonymous: false,
+      },
+    });
+  });
+
+  it("leaves allowAnonymous unset without either flag, so the config file decides", () => {
+    const result = parseCommandLine(["--ws-port", "8080"], "1.2.3");
+    expect(result).toEqual({ action: "run", flags: { wsPort: 8080 } });
+  });
+
+  it("refuses a --tls-port out of range", () => {
+    const result = parseCommandLine(["--tls-port", "70000"], "1.2.3");
+    expect(result).toMatchObject({ action: "exit", exitCode: 1 });
+  });
+});

@@ -141,3 +141,59 @@ describe("loadConfigFile", () => {
     });
   });
 });
+
+describe("listeners", () => {
+  it("accepts tcp, tls, ws and wss entries", () => {
+    const config = {
+      listeners: [
+        { type: "tcp", port: 1884 },
+        { type: "tls", port: 8883, cert: "s.crt", key: "s.key", ca: "ca.crt", requestCert: true },
+        { type: "ws", port: 8080, path: "/mqtt" },
+        { type: "wss", port: 8443, cert: "s.crt", key: "s.key", minVersion: "TLSv1.3" },
+      ],
+    };
+    expect(validateConfig(config, "broker.yaml")).toEqual(config);
+  });
+
+  const invalid: [string, unknown, ConfigErrorCode, string][] = [
+    ["not a list", { port: 1 }, "MQTT_ERR_CONFIG_INVALID_TYPE", "listeners"],
+    [
+      "unknown type",
+      [{ type: "quic", port: 1 }],
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "listeners[0].type",
+    ],
+    [
+      "port out of range",
+      [{ type: "ws", port: 70_000 }],
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "listeners[0].port",
+    ],
+    [
+      "unknown key",
+      [{ type: "ws", port: 1, cors: true }],
+      "MQTT_ERR_CONFIG_UNKNOWN_KEY",
+      "listeners[0].cors",
+    ],
+    [
+      "tls without a key",
+      [{ type: "tls", port: 1, cert: "c" }],
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "listeners[0].key",
+    ],
+    ["no port", [{ type: "tcp" }], "MQTT_ERR_CONFIG_INVALID_VALUE", "listeners[0].port"],
+    [
+      "bad minVersion",
+      [{ type: "tls", port: 1, cert: "c", key: "k", minVersion: "TLSv1" }],
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "listeners[0].minVersion",
+    ],
+  ];
+  for (const [name, listeners, code, key] of invalid) {
+    it(`${name}: ${code} naming ${key}`, () => {
+      expect(() => validateConfig({ listeners }, "broker.yaml")).toThrow(
+        expect.objectContaining({ code, key }),
+      );
+    });
+  }
+});

@@ -3,8 +3,16 @@
  * mosquitto_sub over TCP, stopped with SIGTERM.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Certificates,
+  makeCertificates,
+  removeCertificates,
+} from "../../../packages/broker/test/listeners/certificates.js";
 
 const appDirectory = fileURLToPath(new URL("..", import.meta.url));
 const children: ChildProcess[] = [];
@@ -101,6 +109,7 @@ interface StartedLine {
   host: string;
   port: number;
   sysInterval?: number;
+  listeners: { type: string; host: string; port: number }[];
 }
 
 /** Starts the app with `args`; returns the process and its "ternmq-broker started" log line. */
@@ -219,5 +228,77 @@ describe("ternmq-broker as a process", () => {
     });
     expect(await exitOf(broker, 30_000)).toBe(1);
     expect(stderr).toContain("limits.maxInflight");
+  }, 60_000);
+});
+
+describe("ternmq-broker with a TLS listener", () => {
+  let certificates: Certificates;
+  beforeAll(() => {
+    certificates = makeCertificates();
+  }, 30_000);
+  afterAll(() => removeCertificates(certificates));
+
+  it("mosquitto_pub --cafile publishes over TLS; SIGHUP logs the certificate reload", async () => {
+    const { broker, started } = await startApp([
+      ...["-p", "0", "--host", "127.0.0.1", "--memory", "--tls-port", "0"],
+      ...["--tls-cert", `${certificates.directory}/server.crt`],
+      ...["--tls-key", `${certificates.directory}/server.key`],
+    ]);
+    const tls = started.listeners.find((listener) => listener.type === "tls");
+    expect(tls?.port).toBeGreaterThan(0);
+    const common = ["-h", "127.0.0.1", "-p", String(tls?.port), "--cafile", certificates.caFile];
+    const subscriber = start("stdbuf", [
+      ...["-oL", "mosquitto_sub", ...common, "-d", "-t", "tls/+", "-q", "1"],
+      ...["-C", "1", "-W", "10", "-v"],
+    ]);
+    const subscriberOutput = output(subscriber, 15_000);
+    await lineOf(subscriber, (line) => line.includes("SUBACK"), 10_000);
+    const publisher = start("mosquitto_pub", [...common, "-t", "tls/a", "-q", "1", "-m", "sealed"]);
+    expect(await exitOf(publisher, 10_000)).toBe(0);
+    const { code, stdout } = await subscriberOutput;
+    expect(code).toBe(0);
+    expect(stdout).toContain("tls/a sealed");
+
+    const reloaded = lineOf(
+      broker,
+      (line) => line.includes('"msg":"certificates reloaded"'),
+      5_000,
+    );
+    broker.kill("SIGHUP");
+    await reloaded;
+    broker.kill("SIGTERM");
+    expect(await exitOf(broker, 5_000)).toBe(0);
+  }, 60_000);
+});
+
+describe("ternmq-broker passwd and --password-file", () => {
+  let directory: string | undefined;
+  afterEach(async () => {
+    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+    directory = undefined;
+  });
+
+  it("passwd FILE USER adds a user from stdin; the broker then checks that password", async () => {
+    directory = await mkdtemp(join(tmpdir(), "ternmq-passwd-"));
+    const passwordFile = join(directory, "passwords");
+    const passwd = spawn(process.execPath, [...FROM_SOURCE, "passwd", passwordFile, "alice"], {
+      cwd: appDirectory,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    children.push(passwd);
+    passwd.stdin?.end("s3cret\n");
+    expect(await exitOf(passwd, 30_000)).toBe(0);
+    expect(await readFile(passwordFile, "utf8")).toMatch(/^alice:/m);
+
+    const { broker, started } = await startApp([
+      ...["-p", "0", "--host", "127.0.0.1", "--memory", "--password-file", passwordFile],
+    ]);
+    const common = ["-h", "127.0.0.1", "-p", String(started.port), "-t", "a", "-m", "x"];
+    const accepted = start("mosquitto_pub", [...common, "-u", "alice", "-P", "s3cret"]);
+    expect(await exitOf(accepted, 10_000)).toBe(0);
+    const refused = start("mosquitto_pub", [...common, "-u", "alice", "-P", "wrong"]);
+    expect(await exitOf(refused, 10_000)).not.toBe(0);
+    broker.kill("SIGTERM");
+    expect(await exitOf(broker, 5_000)).toBe(0);
   }, 60_000);
 });

@@ -13,6 +13,9 @@ interface LogLine {
 
 class FakeBroker implements RunnableBroker {
   readonly listened: { port: number; host: string }[] = [];
+  /** Every listen* call after the default TCP one: its kind and options. */
+  readonly extraListeners: { kind: string; options: object }[] = [];
+  readonly reloads: { cert: Buffer; key: Buffer; ca?: Buffer }[] = [];
   closeCalls = 0;
   /** When set, close() never settles (a hung shutdown). */
   hangOnClose = false;
@@ -22,6 +25,29 @@ class FakeBroker implements RunnableBroker {
   async listen(options: { port: number; host: string }) {
     this.listened.push(options);
     return { port: options.port === 0 ? 40_123 : options.port, host: options.host };
+  }
+
+  private secure(kind: string, options: { port: number; host: string }) {
+    this.extraListeners.push({ kind, options });
+    return Promise.resolve({
+      ...options,
+      reload: (certificates: { cert: Buffer; key: Buffer; ca?: Buffer }) => {
+        this.reloads.push(certificates);
+      },
+    });
+  }
+
+  listenTls(options: { port: number; host: string }) {
+    return this.secure("tls", options);
+  }
+
+  listenWebSocketSecure(options: { port: number; host: string }) {
+    return this.secure("wss", options);
+  }
+
+  async listenWebSocket(options: { port: number; host: string; path?: string }) {
+    this.extraListeners.push({ kind: "ws", options });
+    return options;
   }
 
   close(): Promise<void> {
@@ -136,5 +162,46 @@ describe("runBroker", () => {
     signals.emit("SIGINT");
     expect(exits).toEqual([1]);
     expect(broker?.closeCalls).toBe(1);
+  });
+
+  it("starts the configured TLS and WS listeners, and re-reads certificates on SIGHUP", async () => {
+    let version = 1;
+    const deps = {
+      ...dependencies(),
+      readFile: async (path: string) => Buffer.from(`${path} v${version}`),
+    };
+    await runBroker(
+      resolveSettings(
+        { memory: true },
+        {
+          listeners: [
+            { type: "tls", port: 8883, cert: "s.crt", key: "s.key", minVersion: "TLSv1.3" },
+            { type: "ws", port: 8080, host: "127.0.0.1" },
+          ],
+        },
+      ),
+      deps,
+    );
+    expect(broker?.extraListeners).toEqual([
+      {
+        kind: "tls",
+        options: {
+          port: 8883,
+          host: "0.0.0.0",
+          cert: Buffer.from("s.crt v1"),
+          key: Buffer.from("s.key v1"),
+          minVersion: "TLSv1.3",
+        },
+      },
+      { kind: "ws", options: { port: 8080, host: "127.0.0.1" } },
+    ]);
+    version = 2;
+    signals.emit("SIGHUP");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(broker?.reloads).toEqual([
+      { cert: Buffer.from("s.crt v2"), key: Buffer.from("s.key v2") },
+    ]);
+    expect(lines.some((line) => line.msg === "certificates reloaded")).toBe(true);
+    expect(exits).toEqual([]);
   });
 });

@@ -13,7 +13,27 @@ describe("resolveSettings", () => {
       maxQoS: undefined,
       retainAvailable: undefined,
       limits: {},
+      listeners: [],
+      auth: {},
     });
+  });
+
+  it("adds the --tls-port, --ws-port and --wss-port listeners after the file's", () => {
+    const settings = resolveSettings(
+      { tlsPort: 8883, tlsCert: "s.crt", tlsKey: "s.key", wsPort: 8080, wsPath: "/" },
+      { listeners: [{ type: "tcp", port: 1884 }] },
+    );
+    expect(settings.listeners).toEqual([
+      { type: "tcp", port: 1884 },
+      { type: "tls", port: 8883, cert: "s.crt", key: "s.key" },
+      { type: "ws", port: 8080, path: "/" },
+    ]);
+  });
+
+  it("--tls-port without --tls-key is refused, naming the missing key", () => {
+    expect(() => resolveSettings({ tlsPort: 8883, tlsCert: "s.crt" }, {})).toThrow(
+      expect.objectContaining({ code: "MQTT_ERR_CONFIG_INVALID_VALUE", key: "--tls-port.key" }),
+    );
   });
 
   it("lets flags override the config file, and the file override the defaults", () => {

@@ -10,6 +10,8 @@
  * wills, sessions are written to the store) -> "closed" (stores closed).
  */
 import { EventEmitter } from "node:events";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
 import type { QoS } from "@ternmq/codec";
@@ -20,6 +22,16 @@ import { BrokerContext } from "./context.js";
 import { BrokerError } from "./errors.js";
 import { Hooks } from "./hooks.js";
 import { resolveLimits, validateOptions } from "./limits.js";
+import {
+  attachWebSocket,
+  certificateCommonName,
+  createTlsServer,
+  DEFAULT_WEBSOCKET_PATH,
+  reloadCertificates,
+  type SecureListener,
+  type TlsOptions,
+  tlsServerOptions,
+} from "./listeners/index.js";
 import { createLogger } from "./logger.js";
 import { RetainedMessages } from "./retained.js";
 import { Router } from "./router.js";
@@ -138,38 +150,101 @@ export class Broker extends EventEmitter<BrokerEvents> {
         : undefined;
   }
 
-  /** Serves one client over any duplex byte stream (TCP, TLS, WebSocket stream). */
-  handleConnection(stream: Duplex, info: { remoteAddress?: string } = {}): void {
+  /**
+   * Serves one client over any duplex byte stream (TCP, TLS, WebSocket stream).
+   * `certificateUsername` (a verified client certificate's CN) replaces the CONNECT username.
+   */
+  handleConnection(
+    stream: Duplex,
+    info: { remoteAddress?: string; certificateUsername?: string } = {},
+  ): void {
     if (this.state !== "running") {
       stream.destroy();
       return;
     }
-    this.context.connections.add(new Connection(this.context, stream, info.remoteAddress));
+    this.context.connections.add(
+      new Connection(this.context, stream, info.remoteAddress, info.certificateUsername),
+    );
   }
 
   /** TCP listener. port 0 = OS-assigned. Resolves once listening. */
   listen(options: { port?: number; host?: string } = {}): Promise<Listener> {
-    if (this.state !== "running") {
-      return Promise.reject(new BrokerError("MQTT_ERR_BROKER_CLOSED", "the broker is closed"));
-    }
     // Half-open: packets that arrived before the client's FIN are still handled and answered.
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       this.handleConnection(socket, { remoteAddress: socket.remoteAddress });
     });
+    return this.startServer(server, options.port ?? 1883, options.host, "tcp");
+  }
+
+  /** TLS listener (MQTT over TLS, 8883 by default). Resolves once listening. */
+  async listenTls(options: TlsOptions & { port?: number; host?: string }): Promise<SecureListener> {
+    const server = createTlsServer(options, (socket) => {
+      socket.setNoDelay(true);
+      const info: { remoteAddress?: string; certificateUsername?: string } = {
+        remoteAddress: socket.remoteAddress,
+      };
+      if (options.usernameFromCertificateCN === true) {
+        const commonName = certificateCommonName(socket);
+        if (commonName !== undefined) info.certificateUsername = commonName;
+      }
+      this.handleConnection(socket, info);
+    });
+    const listener = await this.startServer(server, options.port ?? 8883, options.host, "tls");
+    return {
+      ...listener,
+      reload: (certificates) => reloadCertificates(server, options, certificates),
+    };
+  }
+
+  /** WebSocket listener (ws://host:port/mqtt by default). Resolves once listening. */
+  listenWebSocket(
+    options: { port?: number; host?: string; path?: string } = {},
+  ): Promise<Listener> {
+    const server = createHttpServer();
+    attachWebSocket(server, options.path ?? DEFAULT_WEBSOCKET_PATH, (stream, request) => {
+      this.handleConnection(stream, { remoteAddress: request.socket.remoteAddress });
+    });
+    return this.startServer(server, options.port ?? 80, options.host, "ws");
+  }
+
+  /** Secure WebSocket listener (wss://); TLS options as for `listenTls`. */
+  async listenWebSocketSecure(
+    options: TlsOptions & { port?: number; host?: string; path?: string },
+  ): Promise<SecureListener> {
+    const server = createHttpsServer(tlsServerOptions(options));
+    attachWebSocket(server, options.path ?? DEFAULT_WEBSOCKET_PATH, (stream, request) => {
+      this.handleConnection(stream, { remoteAddress: request.socket.remoteAddress });
+    });
+    const listener = await this.startServer(server, options.port ?? 443, options.host, "wss");
+    return {
+      ...listener,
+      reload: (certificates) => reloadCertificates(server, options, certificates),
+    };
+  }
+
+  private startServer(
+    server: Server,
+    port: number,
+    host: string | undefined,
+    type: "tcp" | "tls" | "ws" | "wss",
+  ): Promise<Listener> {
+    if (this.state !== "running") {
+      return Promise.reject(new BrokerError("MQTT_ERR_BROKER_CLOSED", "the broker is closed"));
+    }
     this.servers.add(server);
     return new Promise<Listener>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(options.port ?? 1883, options.host, () => {
+      server.listen(port, host, () => {
         server.off("error", reject);
         server.on("error", (error) => {
-          this.context.logger.error({ err: error }, "listener error");
+          this.context.logger.error({ err: error, type }, "listener error");
         });
         const address = server.address();
-        const port = typeof address === "object" && address !== null ? address.port : 0;
-        const host =
-          typeof address === "object" && address !== null ? address.address : (options.host ?? "");
-        this.context.logger.info({ port, host }, "listening");
-        resolve({ port, host, close: () => this.closeServer(server) });
+        const boundPort = typeof address === "object" && address !== null ? address.port : 0;
+        const boundHost =
+          typeof address === "object" && address !== null ? address.address : (host ?? "");
+        this.context.logger.info({ port: boundPort, host: boundHost, type }, "listening");
+        resolve({ port: boundPort, host: boundHost, close: () => this.closeServer(server) });
       });
     });
   }

@@ -126,6 +126,8 @@ export class Connection implements WriterOwner {
     readonly context: BrokerContext,
     private readonly stream: Duplex,
     remoteAddress: string | undefined,
+    /** A verified client certificate's CN, used instead of the CONNECT username. */
+    readonly certificateUsername?: string,
   ) {
     const limits = context.settings.limits;
     this.remoteAddress = remoteAddress;

@@ -53,4 +53,15 @@ describe("logs", () => {
       { msg: "CONNECT refused", returnCode: 5 },
     ]);
   });
+
+  it("a PUBLISH refused by authorizePublish is logged with the client id and topic", async () => {
+    const { logger, lines } = capturingLogger();
+    const { port } = await t.broker({ logger, hooks: { authorizePublish: () => false } });
+    const client = await t.client(port, { clientId: "writer" });
+    client.send(publishPacket("private/data", "x", 1, { packetId: 7 }));
+    await client.expect("puback");
+    expect(lines.filter((line) => line.msg === "PUBLISH not authorized: dropped")).toMatchObject([
+      { clientId: "writer", topic: "private/data" },
+    ]);
+  });
 });

@@ -45,7 +45,8 @@ export function handleConnect(connection: Connection, packet: ConnectPacket): Ma
   }
 
   const client: ClientInfo = { clientId, protocolVersion: level };
-  if (packet.username !== undefined) client.username = packet.username;
+  const username = connection.certificateUsername ?? packet.username;
+  if (username !== undefined) client.username = username;
   if (connection.remoteAddress !== undefined) client.remoteAddress = connection.remoteAddress;
   connection.client = client;
 
@@ -61,7 +62,7 @@ export function handleConnect(connection: Connection, packet: ConnectPacket): Ma
       will,
     },
   };
-  const code = hooks.authenticate(client, packet.username, packet.password);
+  const code = hooks.authenticate(client, username, packet.password);
   if (typeof code === "number") return code === 0 ? accepted : refuse(code);
   return code.then((answer) => (answer === 0 ? accepted : refuse(answer)));
 }

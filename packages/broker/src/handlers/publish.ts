@@ -53,10 +53,19 @@ function acceptMessage(
   }
   const allowed = connection.context.hooks.authorizePublish(client, message.topic, message);
   if (allowed === true) return forward(connection, entry, event);
-  if (allowed === false) return acknowledge(connection, entry, event);
+  if (allowed === false) return refuse(connection, entry, event);
   return allowed.then((ok) =>
-    ok ? forward(connection, entry, event) : acknowledge(connection, entry, event),
+    ok ? forward(connection, entry, event) : refuse(connection, entry, event),
   );
+}
+
+/** authorizePublish said no: acknowledged as its QoS requires (3.1.1 has no refusal), logged. */
+function refuse(connection: Connection, entry: SessionEntry, event: MessageEvent): undefined {
+  connection.context.logger.info(
+    { clientId: connection.client?.clientId, topic: event.message.topic },
+    "PUBLISH not authorized: dropped",
+  );
+  return acknowledge(connection, entry, event);
 }
 
 function forward(
