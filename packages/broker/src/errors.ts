@@ -17,10 +17,6 @@ export class BrokerError extends MqttError<BrokerErrorCode> {
   }
 
   static isBrokerError(value: unknown): value is BrokerError {
-    return (
-      MqttError.isInstance(value) &&
-      typeof value.code === "string" &&
-      value.code.startsWith("MQTT_ERR_BROKER_")
-    );
+    return MqttError.hasCodePrefix(value, "MQTT_ERR_BROKER_");
   }
 }

@@ -36,6 +36,14 @@ export class MqttError<Code extends string = string> extends Error {
     this.connackReturnCode = options.connackReturnCode;
   }
 
+  /**
+   * True for a TernMQ error whose `code` starts with `prefix`: how each package recognises
+   * its own error family (`"MQTT_ERR_SESSION_"`, `"MQTT_ERR_STORE_"`, ...) across copies.
+   */
+  static hasCodePrefix(value: unknown, prefix: string): value is MqttError {
+    return MqttError.isInstance(value) && value.code.startsWith(prefix);
+  }
+
   /** True for any TernMQ protocol error, whichever copy of the package created it. */
   static isInstance(value: unknown): value is MqttError {
     return (

@@ -50,10 +50,6 @@ export class SessionError extends MqttError<SessionErrorCode> {
 
   /** True for a SessionError from any copy of this package. */
   static isSessionError(value: unknown): value is SessionError {
-    return (
-      MqttError.isInstance(value) &&
-      typeof value.code === "string" &&
-      value.code.startsWith("MQTT_ERR_SESSION_")
-    );
+    return MqttError.hasCodePrefix(value, "MQTT_ERR_SESSION_");
   }
 }

@@ -37,10 +37,6 @@ export class AuthFileError extends MqttError<AuthFileErrorCode> {
   }
 
   static isAuthFileError(value: unknown): value is AuthFileError {
-    return (
-      MqttError.isInstance(value) &&
-      typeof value.code === "string" &&
-      value.code.startsWith("MQTT_ERR_AUTH_")
-    );
+    return MqttError.hasCodePrefix(value, "MQTT_ERR_AUTH_");
   }
 }

@@ -32,11 +32,7 @@ export class StoreError extends MqttError<StoreErrorCode> {
 
   /** True for a StoreError from any copy of this package. */
   static isStoreError(value: unknown): value is StoreError {
-    return (
-      MqttError.isInstance(value) &&
-      typeof value.code === "string" &&
-      value.code.startsWith("MQTT_ERR_STORE_")
-    );
+    return MqttError.hasCodePrefix(value, "MQTT_ERR_STORE_");
   }
 }
 
