@@ -15,6 +15,7 @@
  * disagreeing about the same bytes. Failures are printed with the seed, the mutant's index and
  * its hex, and the process exits with status 1.
  */
+
 import {
   Decoder,
   decode,
@@ -28,6 +29,7 @@ import {
   type PubrelPacket,
   type QoS,
 } from "@ternmq/codec";
+import { concatBytes } from "@ternmq/testkit";
 
 // ---------------------------------------------------------------------------------------------
 // PRNG (mulberry32): tiny, fast, and the same sequence on every machine for a given seed.
@@ -404,18 +406,6 @@ const mutations = [
 ] as const;
 type Mutation = (typeof mutations)[number];
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** Bytes of a variable byte integer; `extraContinuation` makes it one byte too long. */
 function varint(value: number, extraContinuation: boolean): Uint8Array {
   const out: number[] = [];
@@ -472,11 +462,15 @@ function mutate(random: Random, base: Uint8Array, other: Uint8Array, kind: Mutat
       return new Uint8Array(base.subarray(0, random.below(length)));
     case "insertion": {
       const at = random.below(length + 1);
-      return concat([base.subarray(0, at), random.bytes(random.between(1, 8)), base.subarray(at)]);
+      return concatBytes([
+        base.subarray(0, at),
+        random.bytes(random.between(1, 8)),
+        base.subarray(at),
+      ]);
     }
     case "deletion": {
       const at = random.below(length);
-      return concat([base.subarray(0, at), base.subarray(at + random.between(1, 4))]);
+      return concatBytes([base.subarray(0, at), base.subarray(at + random.between(1, 4))]);
     }
     case "remaining length": {
       const header = fixedHeaderLength(base);
@@ -488,7 +482,7 @@ function mutate(random: Random, base: Uint8Array, other: Uint8Array, kind: Mutat
         268_435_455,
       ]);
       const lengthBytes = varint(Math.max(0, announced), random.chance(0.1));
-      return concat([base.subarray(0, 1), lengthBytes, body]);
+      return concatBytes([base.subarray(0, 1), lengthBytes, body]);
     }
     case "string length": {
       const out = new Uint8Array(base);
@@ -501,7 +495,7 @@ function mutate(random: Random, base: Uint8Array, other: Uint8Array, kind: Mutat
       return out;
     }
     case "splice":
-      return concat([
+      return concatBytes([
         base.subarray(0, random.below(length + 1)),
         other.subarray(random.below(other.length + 1)),
       ]);

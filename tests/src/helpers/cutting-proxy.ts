@@ -4,7 +4,8 @@
  * client sees it). Only the broker-to-client direction is inspected; after the cut the proxy
  * forwards everything unchanged.
  */
-import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
+import { connectToBroker } from "./proxied-pair.js";
 
 export interface CuttingProxy {
   readonly port: number;
@@ -25,16 +26,7 @@ export async function startCuttingProxy(
   const sockets = new Set<Socket>();
   let cuts = 0;
   const server: Server = createServer((client) => {
-    const broker = tcpConnect({ port: brokerPort, host: "127.0.0.1" });
-    for (const socket of [client, broker]) {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => {
-        sockets.delete(socket);
-        client.destroy();
-        broker.destroy();
-      });
-    }
+    const broker = connectToBroker(client, brokerPort, sockets);
     client.on("data", (chunk: Buffer) => broker.write(chunk));
     const frames = new FrameScanner();
     broker.on("data", (chunk: Buffer) => {

@@ -8,7 +8,8 @@
  * down; `restore()` listens on the same port again. (Another process could take the port in
  * between; `restore()` then fails readably with EADDRINUSE.)
  */
-import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
+import { connectToBroker } from "./proxied-pair.js";
 
 export interface SwitchableProxy {
   readonly port: number;
@@ -25,16 +26,7 @@ export async function startSwitchableProxy(brokerPort: number): Promise<Switchab
   let connections = 0;
   const server: Server = createServer((client) => {
     connections += 1;
-    const broker = tcpConnect({ port: brokerPort, host: "127.0.0.1" });
-    for (const socket of [client, broker]) {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => {
-        sockets.delete(socket);
-        client.destroy();
-        broker.destroy();
-      });
-    }
+    const broker = connectToBroker(client, brokerPort, sockets);
     client.pipe(broker);
     broker.pipe(client);
   });
