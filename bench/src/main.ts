@@ -1,11 +1,19 @@
-// `pnpm bench [codec|topics|session ...]`: runs TernMQ and its peers side by side in one
-// process and prints ratios. With no argument every suite runs, one after another, so
-// that no two suites compete for the CPU.
+// `pnpm bench [suite ...] [--option ...]`: runs TernMQ and its peers side by side and prints
+// ratios; suites: codec, topics, session, store-sqlite, durable, client, brokers. With no suite named every suite runs, one after another, so
+// that no two suites compete for the CPU. Arguments from the first one starting with "-" on
+// are the suites' options (e.g. `pnpm bench brokers --quick`).
 const suites = {
   codec: () => import("./codec.js"),
   topics: () => import("./topics.js"),
   session: () => import("./session.js"),
-} as const satisfies Record<string, () => Promise<{ run(): Promise<void> }>>;
+  "store-sqlite": () => import("./store-sqlite.js"),
+  durable: () => import("./durable.js"),
+  client: () => import("./client.js"),
+  brokers: () => import("./brokers/index.js"),
+} as const satisfies Record<
+  string,
+  () => Promise<{ run(options?: readonly string[]): Promise<void> }>
+>;
 
 type SuiteName = keyof typeof suites;
 
@@ -13,7 +21,9 @@ function isSuiteName(name: string): name is SuiteName {
   return Object.hasOwn(suites, name);
 }
 
-const requested = process.argv.slice(2);
+const firstOption = process.argv.slice(2).findIndex((argument) => argument.startsWith("-"));
+const requested = process.argv.slice(2, firstOption === -1 ? undefined : firstOption + 2);
+const options = firstOption === -1 ? [] : process.argv.slice(firstOption + 2);
 const unknown = requested.filter((name) => !isSuiteName(name));
 if (unknown.length > 0) {
   console.error(
@@ -27,5 +37,5 @@ const selected =
 for (const name of selected) {
   console.log(`\n=== ${name} ===`);
   const suite = await suites[name]();
-  await suite.run();
+  await suite.run(options);
 }

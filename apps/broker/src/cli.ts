@@ -5,14 +5,19 @@
  * (settings.ts applies the defaults last).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { DURABILITY_LEVELS, type Durability, MAX_COMMIT_WINDOW_MS } from "./config.js";
+import { addLimitOptions, type LimitFlags } from "./limit-flags.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 
-export interface CliFlags {
+export interface CliFlags extends LimitFlags {
   port?: number;
   host?: string;
   config?: string;
   dataDir?: string;
   memory?: boolean;
+  durability?: Durability;
+  commitWindow?: number;
+  maxSessionAge?: number;
   logLevel?: LogLevel;
   sysInterval?: number;
   tlsPort?: number;
@@ -25,6 +30,10 @@ export interface CliFlags {
   passwordFile?: string;
   aclFile?: string;
   allowAnonymous?: boolean;
+  watchFiles?: boolean;
+  adminPort?: number;
+  adminHost?: string;
+  adminToken?: string;
 }
 
 export type CliResult =
@@ -52,41 +61,83 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
+function parseMilliseconds(value: string): number {
+  const milliseconds = Number(value);
+  if (!/^\d+$/.test(value) || milliseconds > MAX_COMMIT_WINDOW_MS) {
+    throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_COMMIT_WINDOW_MS}.`);
+  }
+  return milliseconds;
+}
+
+function parsePositiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1) {
+    throw new InvalidArgumentError("expected an integer number of seconds >= 1.");
+  }
+  return seconds;
+}
+
 const HELP_FOOTER = `
 Config file keys (YAML or JSON; flags override them):
   port, host, logLevel, maxQoS (0-2), retainAvailable, sysInterval, dataDir, memory,
+  durability (fsync|relaxed), commitWindow (ms), maxSessionAge (seconds),
   limits: maxConnections, connectTimeoutMs, maxPacketSize, maxKeepalive, maxClientIdLength,
           maxTopicLevels, maxInflight, maxQueuedMessages, maxQueuedBytes,
-          maxOutgoingBufferBytes, drainTimeoutMs
+          maxOutgoingBufferBytes, drainTimeoutMs, maxConnectionsPerAddress,
+          connectionsPerSecondPerAddress, messagesPerSecondPerClient, bytesPerSecondPerClient,
+          maxSubscriptionsPerClient, maxTopicLength
+  watchFiles (default true),
   passwordFile, aclFile, allowAnonymous,
+  admin: { port, host, token }  (the admin HTTP server; off without a port),
   listeners: a list of { type: tcp|tls|ws|wss, port, host, path, cert, key, ca,
              requestCert, minVersion (TLSv1.2|TLSv1.3), usernameFromCertificateCN }
 
 Examples:
   ternmq-broker                          listen on 0.0.0.0:1883
-  ternmq-broker -p 1884 --memory         another port, no persistence warning
+  ternmq-broker -p 1884 --memory         another port, state in memory only (lost on exit)
+  ternmq-broker --data-dir /var/lib/ternmq --durability relaxed
+                                         survives a crash of the broker, not a power cut
   ternmq-broker -c broker.yaml --log-level debug
   ternmq-broker --tls-port 8883 --tls-cert server.crt --tls-key server.key --ws-port 8080
                                          TCP 1883, TLS 8883, WebSocket 8080 at /mqtt
   kill -HUP <pid>                        re-read the certificate, password and ACL files
+  ternmq-broker --ws-port 8080 --admin-port 9100
+                                         metrics, JSON API and dashboard at http://127.0.0.1:9100/
   ternmq-broker passwd users.txt alice   add or update a user (password prompted or on stdin)
 `;
 
 function createProgram(version: string): Command {
-  return new Command()
+  const program = new Command()
     .name("ternmq-broker")
     .description(
-      "TernMQ MQTT 3.1.1 broker over TCP. Persistence is not implemented yet: sessions and " +
-        "retained messages are kept in memory and lost when the broker stops, whatever " +
-        "--data-dir says (durable storage comes in a later release).",
+      "TernMQ MQTT 3.1.1 broker. Persistent sessions and retained messages are stored in " +
+        "--data-dir (SQLite): a QoS 1/2 message is acknowledged only once it is on disk, so " +
+        "it survives a crash or kill -9 of the broker. --memory keeps everything in memory.",
     )
     .version(version, "-V, --version", "print the version and exit")
     .helpOption("-h, --help", "print this help and exit")
     .option("-p, --port <port>", "TCP port; 0 picks a free one (default: 1883)", parsePort)
     .option("--host <host>", "address to listen on (default: 0.0.0.0)")
     .option("-c, --config <file>", "YAML or JSON config file (keys below)")
-    .option("--data-dir <dir>", "folder for durable storage, not used yet (default: ./data)")
-    .option("--memory", "keep all state in memory (no persistence; the only mode for now)")
+    .option("--data-dir <dir>", "folder of the durable store, ternmq.db (default: ./data)")
+    .option("--memory", "keep all state in memory: nothing survives a restart")
+    .addOption(
+      new Option(
+        "--durability <level>",
+        "fsync: every commit on disk, survives a power cut; relaxed: survives a crash of " +
+          "the broker, not of the machine (default: fsync)",
+      ).choices(DURABILITY_LEVELS),
+    )
+    .option(
+      "--commit-window <ms>",
+      "wait up to this long to group more writes into one commit (default: 0)",
+      parseMilliseconds,
+    )
+    .option(
+      "--max-session-age <seconds>",
+      "delete persistent sessions offline for longer than this (default: never)",
+      parsePositiveSeconds,
+    )
     .addOption(new Option("--log-level <level>", "log level (default: info)").choices(LOG_LEVELS))
     .option(
       "--sys-interval <seconds>",
@@ -107,8 +158,29 @@ function createProgram(version: string): Command {
       "accept clients without a username (default: unless a password file)",
     )
     .option("--no-allow-anonymous", "refuse clients without a username")
+    .option(
+      "--watch-files",
+      "reload the certificate, password and ACL files when they change (default: on)",
+    )
+    .option("--no-watch-files", "reload those files on SIGHUP only")
+    .option(
+      "--admin-port <port>",
+      "port of the admin HTTP server: /metrics, /healthz, /readyz, JSON API, dashboard " +
+        "(default: off)",
+      parsePort,
+    )
+    .option(
+      "--admin-host <host>",
+      "address of the admin server (default: 127.0.0.1; any other needs --admin-token or " +
+        "--password-file)",
+    )
+    .option(
+      "--admin-token <token>",
+      "Bearer token the admin server requires (default: env TERNMQ_ADMIN_TOKEN)",
+    )
     .addHelpText("after", HELP_FOOTER)
     .allowExcessArguments(false);
+  return addLimitOptions(program);
 }
 
 /**

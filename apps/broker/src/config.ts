@@ -20,6 +20,13 @@ import { ConfigError } from "./config-error.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { type FieldSchema, validate } from "./schema.js";
 
+/** What a commit of the durable store waits for (`--durability`). */
+export const DURABILITY_LEVELS = ["fsync", "relaxed"] as const;
+export type Durability = (typeof DURABILITY_LEVELS)[number];
+
+/** Upper bound of `commitWindow`: a longer window delays every acknowledgement by as much. */
+export const MAX_COMMIT_WINDOW_MS = 1_000;
+
 /** Broker limits a config file may set (the names of BrokerLimits). */
 export interface LimitsConfig {
   maxConnections?: number;
@@ -33,6 +40,12 @@ export interface LimitsConfig {
   maxQueuedBytes?: number;
   maxOutgoingBufferBytes?: number;
   drainTimeoutMs?: number;
+  maxConnectionsPerAddress?: number;
+  connectionsPerSecondPerAddress?: number;
+  messagesPerSecondPerClient?: number;
+  bytesPerSecondPerClient?: number;
+  maxSubscriptionsPerClient?: number;
+  maxTopicLength?: number;
 }
 
 /** Everything a config file may hold; every key is optional. */
@@ -53,6 +66,13 @@ export interface ListenerConfig {
   usernameFromCertificateCN?: boolean;
 }
 
+/** The admin HTTP server (@ternmq/admin); off unless `port` is set. */
+export interface AdminConfig {
+  port?: number;
+  host?: string;
+  token?: string;
+}
+
 export interface FileConfig {
   port?: number;
   host?: string;
@@ -63,6 +83,12 @@ export interface FileConfig {
   sysInterval?: number;
   dataDir?: string;
   memory?: boolean;
+  /** fsync (default): survives a power cut; relaxed: survives a crash of the process only. */
+  durability?: Durability;
+  /** Milliseconds a commit may wait to group more writes; default 0 (end of the turn). */
+  commitWindow?: number;
+  /** Seconds an offline persistent session is kept; default: forever. */
+  maxSessionAge?: number;
   limits?: LimitsConfig;
   /** mosquitto-style password file (`ternmq-broker passwd FILE USER` writes it). */
   passwordFile?: string;
@@ -70,8 +96,11 @@ export interface FileConfig {
   aclFile?: string;
   /** Clients without a username; default: true unless a password file is set. */
   allowAnonymous?: boolean;
+  /** Reload the certificate, password and ACL files when they change; default true. */
+  watchFiles?: boolean;
   /** Listeners besides (or, with port unset, as well as) the default TCP one. */
   listeners?: ListenerConfig[];
+  admin?: AdminConfig;
 }
 
 const positiveInteger = { kind: "integer", min: 1 } as const;
@@ -89,6 +118,12 @@ const limitsFields = {
   maxQueuedBytes: nonNegativeInteger,
   maxOutgoingBufferBytes: nonNegativeInteger,
   drainTimeoutMs: positiveInteger,
+  maxConnectionsPerAddress: positiveInteger,
+  connectionsPerSecondPerAddress: positiveInteger,
+  messagesPerSecondPerClient: positiveInteger,
+  bytesPerSecondPerClient: positiveInteger,
+  maxSubscriptionsPerClient: positiveInteger,
+  maxTopicLength: { kind: "integer", min: 1, max: 65_535 },
 } as const satisfies Record<keyof LimitsConfig, FieldSchema>;
 
 const listenerFields = {
@@ -104,6 +139,12 @@ const listenerFields = {
   usernameFromCertificateCN: { kind: "boolean" },
 } as const satisfies Record<keyof ListenerConfig, FieldSchema>;
 
+const adminFields = {
+  port: { kind: "integer", min: 0, max: 65_535 },
+  host: { kind: "string" },
+  token: { kind: "string" },
+} as const satisfies Record<keyof AdminConfig, FieldSchema>;
+
 const configFields = {
   port: { kind: "integer", min: 0, max: 65_535 },
   host: { kind: "string" },
@@ -113,11 +154,16 @@ const configFields = {
   sysInterval: { kind: "number", min: 0 },
   dataDir: { kind: "string" },
   memory: { kind: "boolean" },
+  durability: { kind: "oneOf", values: DURABILITY_LEVELS },
+  commitWindow: { kind: "integer", min: 0, max: MAX_COMMIT_WINDOW_MS },
+  maxSessionAge: positiveInteger,
   limits: { kind: "object", fields: limitsFields },
   listeners: { kind: "list", items: { kind: "object", fields: listenerFields } },
   passwordFile: { kind: "string" },
   aclFile: { kind: "string" },
   allowAnonymous: { kind: "boolean" },
+  watchFiles: { kind: "boolean" },
+  admin: { kind: "object", fields: adminFields },
 } as const satisfies Record<keyof FileConfig, FieldSchema>;
 
 const configSchema: FieldSchema = { kind: "object", fields: configFields };

@@ -1,13 +1,15 @@
 /**
  * `ternmq-broker`: wiring only. Flags -> config file -> settings -> Broker, with signals.
  */
+import { startAdminServer } from "@ternmq/admin";
 import { Broker, createFileAuth } from "@ternmq/broker";
+import { openSqliteStore } from "@ternmq/store-sqlite";
 import packageJson from "../package.json" with { type: "json" };
 import { parseCommandLine } from "./cli.js";
 import { loadConfigFile } from "./config.js";
 import { createLogger } from "./log.js";
 import { runPasswd } from "./passwd.js";
-import { runBroker } from "./run.js";
+import { errorLine, runBroker } from "./run.js";
 import { resolveSettings } from "./settings.js";
 
 const args = process.argv.slice(2);
@@ -30,7 +32,7 @@ if (command.action === "passwd") {
   try {
     const file =
       command.flags.config === undefined ? {} : await loadConfigFile(command.flags.config);
-    const settings = resolveSettings(command.flags, file);
+    const settings = resolveSettings(command.flags, file, process.env);
     const logger = createLogger(settings.logLevel);
     const { passwordFile, aclFile } = settings.auth;
     const auth =
@@ -38,8 +40,29 @@ if (command.action === "passwd") {
         ? undefined
         : await createFileAuth(settings.auth);
     await runBroker(settings, {
-      createBroker: (options) =>
-        new Broker({ ...options, logger, ...(auth === undefined ? {} : { hooks: auth.hooks }) }),
+      createBroker: (options, persistence) =>
+        new Broker({
+          ...options,
+          logger,
+          ...(persistence === undefined ? {} : { persistence }),
+          ...(auth === undefined ? {} : { hooks: auth.hooks }),
+        }),
+      openStore: openSqliteStore,
+      // HTTP Basic on the admin server checks the password file's users, when there is one.
+      startAdmin: (broker, admin) =>
+        startAdminServer(broker, {
+          ...admin,
+          ...(auth === undefined || passwordFile === undefined
+            ? {}
+            : {
+                authenticate: async (username, password) =>
+                  (await auth.hooks.authenticate?.(
+                    { clientId: "ternmq-admin", protocolVersion: 4 },
+                    username,
+                    new TextEncoder().encode(password),
+                  )) === 0,
+              }),
+        }),
       ...(auth === undefined ? {} : { reloadAuth: () => auth.reload() }),
       logger,
       signals: process,
@@ -47,9 +70,9 @@ if (command.action === "passwd") {
       version: packageJson.version,
     });
   } catch (error) {
-    // A bad config file or a failed listen (address in use, ...): one line, no stack trace.
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`ternmq-broker: ${message}\n`);
+    // A bad config file, an unusable data folder or a failed listen (address in use, ...):
+    // one line naming the file and the cause, no stack trace.
+    process.stderr.write(`ternmq-broker: ${errorLine(error)}\n`);
     process.exit(1);
   }
 }

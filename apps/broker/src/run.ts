@@ -1,16 +1,32 @@
 /**
- * Starts the broker for the app and stops it on SIGINT/SIGTERM.
+ * Starts the broker for the app and stops it on SIGINT/SIGTERM or a failed store write.
  *
- * Design: `state` goes "starting" -> "running" -> "stopping". The first signal starts a
- * shutdown: `broker.close()` (which stops accepting and closes every connection), then exit 0;
- * if close has not finished after `shutdownTimeoutMs` (5 s), exit 1 anyway. A second signal
- * while stopping exits 1 at once, the usual escape hatch when an operator presses Ctrl-C twice.
- * The process, the broker factory and the clock's timers are injected, so tests drive it all.
+ * Design: `state` goes "starting" -> "running" -> "stopping". Starting opens the durable
+ * store (unless `memory`), creates the broker, waits until it has restored the stored
+ * sessions and retained messages, and only then binds the listeners, so no client ever
+ * talks to a half-restored broker; the admin HTTP server (`settings.admin`, via
+ * `deps.startAdmin`) starts after them and is closed first when stopping. A failure on the
+ * way (the store is locked, corrupt, from a newer release, the admin port taken, ...) closes
+ * what was opened and is thrown: the app prints it as one line and exits 1. The first signal starts a shutdown: `broker.close()`
+ * (which stops accepting, closes every connection and the store), then exit 0; if close has
+ * not finished after `shutdownTimeoutMs` (5 s), exit 1 anyway. A second signal while
+ * stopping exits 1 at once, the usual escape hatch when an operator presses Ctrl-C twice. A
+ * `store-failed` event (a commit failed: memory is ahead of the disk, so the broker closed
+ * itself to acknowledge nothing more) stops the same way with exit 1.
+ * The process, the broker and store factories and the timers are injected, so tests drive
+ * it all.
  */
 import { readFile } from "node:fs/promises";
-import type { ListenerConfig } from "./config.js";
+import type { BrokerPersistence } from "@ternmq/broker";
+import type { Durability, ListenerConfig } from "./config.js";
 import type { AppLogger } from "./log.js";
-import { type AppBrokerOptions, type Settings, toBrokerOptions } from "./settings.js";
+import {
+  type AdminSettings,
+  type AppBrokerOptions,
+  type Settings,
+  toBrokerOptions,
+} from "./settings.js";
+import { reloadablePaths, watchFiles } from "./watch-files.js";
 
 interface StartedListener {
   readonly port: number;
@@ -37,6 +53,10 @@ type TlsListenOptions = CertificateFiles & {
 
 /** What the app needs of a Broker (the @ternmq/broker Broker satisfies it). */
 export interface RunnableBroker {
+  /** Settles once the stored sessions and retained messages are loaded; rejects if not. */
+  readonly ready: Promise<void>;
+  /** A store write failed; the broker closes itself. */
+  on(event: "store-failed", listener: (error: Error) => void): unknown;
   listen(options: { port: number; host: string }): Promise<StartedListener>;
   listenTls(
     options: TlsListenOptions & { usernameFromCertificateCN?: boolean },
@@ -50,8 +70,41 @@ export interface RunnableBroker {
 
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 
-export interface RunDependencies {
-  createBroker(options: AppBrokerOptions): RunnableBroker;
+/** Where and how the durable store is opened (`openSqliteStore` takes these). */
+export interface StoreOptions {
+  directory: string;
+  durability: Durability;
+  commitWindowMs: number;
+}
+
+/** An open durable store: the broker's two stores plus the database file they share. */
+export interface AppStore extends BrokerPersistence {
+  /** Absolute path of the database file. */
+  readonly path: string;
+  /** Closes both stores (the broker's `close()` does it too; used when start-up fails). */
+  close(): Promise<void>;
+}
+
+/** The admin HTTP server once listening (`startAdminServer` of @ternmq/admin). */
+export interface StartedAdmin {
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+export interface RunDependencies<B extends RunnableBroker = RunnableBroker> {
+  /** `persistence` is undefined with `memory` (the broker's in-memory stores). */
+  createBroker(options: AppBrokerOptions, persistence: BrokerPersistence | undefined): B;
+  /**
+   * Starts the admin server (`settings.admin` set) once the listeners are bound; a failure
+   * (port in use, exposed without a token or password file) fails the start.
+   */
+  startAdmin?(broker: B, admin: AdminSettings): Promise<StartedAdmin>;
+  /**
+   * Opens the durable store (`openSqliteStore`); not called with `memory`. Throws (a
+   * StoreError naming the file and the cause) when the folder cannot be used.
+   */
+  openStore(options: StoreOptions): AppStore;
   logger: AppLogger;
   /** Where signals arrive: `process`. */
   signals: {
@@ -78,44 +131,87 @@ export interface RunningBroker {
 export const SHUTDOWN_TIMEOUT_MS = 5_000;
 
 /**
- * Creates the broker, listens, and installs the signal handlers.
+ * Opens the store, creates the broker, waits for its restore, listens, and installs the
+ * signal handlers.
  *
  * Returns: the address it listens on (the real port when `settings.port` is 0).
- * Throws: whatever `listen` throws (address in use, ...), before any handler is installed.
+ * Throws: the store's error (a StoreError naming the file and the cause), a failed restore,
+ * or whatever `listen` throws (address in use, ...); what was opened is closed first, and
+ * no signal handler is installed.
  */
-export async function runBroker(settings: Settings, deps: RunDependencies): Promise<RunningBroker> {
+export async function runBroker<B extends RunnableBroker>(
+  settings: Settings,
+  deps: RunDependencies<B>,
+): Promise<RunningBroker> {
   const { logger } = deps;
   const timeoutMs = deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   let state: "starting" | "running" | "stopping" = "starting";
 
-  if (!settings.memory) {
-    logger.warn(
-      { dataDir: settings.dataDir },
-      "durable storage is not implemented yet: all state is kept in memory and lost on exit; " +
-        "the data directory is not used (pass --memory to silence this warning)",
-    );
+  const store = settings.memory
+    ? undefined
+    : deps.openStore({
+        directory: settings.dataDir,
+        durability: settings.durability,
+        commitWindowMs: settings.commitWindow,
+      });
+  let broker: B;
+  try {
+    broker = deps.createBroker(toBrokerOptions(settings), store);
+  } catch (error) {
+    await store?.close();
+    throw error;
   }
+  // A store failure while starting is the error to report (listen would only say "closed").
+  let startupStoreFailure: Error | undefined;
+  broker.on("store-failed", (error) => {
+    if (state === "starting") {
+      startupStoreFailure ??= error;
+      return;
+    }
+    if (state === "stopping") return;
+    logger.error({ err: errorLine(error) }, "store write failed: the broker stopped, exiting");
+    stop(1);
+  });
 
-  const broker = deps.createBroker(toBrokerOptions(settings));
-  const listener = await broker.listen({ port: settings.port, host: settings.host });
   const readCertificateFile = deps.readFile ?? ((path: string) => readFile(path));
   const secureListeners: { config: ListenerConfig; listener: SecureStartedListener }[] = [];
   const startedListeners: { type: ListenerConfig["type"]; host: string; port: number }[] = [];
-  for (const config of settings.listeners) {
-    const started = await startListener(broker, config, settings.host, readCertificateFile);
-    if ("reload" in started) secureListeners.push({ config, listener: started });
-    startedListeners.push({ type: config.type, host: started.host, port: started.port });
+  let listener: StartedListener;
+  let admin: StartedAdmin | undefined;
+  try {
+    await broker.ready;
+    if (startupStoreFailure !== undefined) throw startupStoreFailure;
+    listener = await broker.listen({ port: settings.port, host: settings.host });
+    for (const config of settings.listeners) {
+      const started = await startListener(broker, config, settings.host, readCertificateFile);
+      if ("reload" in started) secureListeners.push({ config, listener: started });
+      startedListeners.push({ type: config.type, host: started.host, port: started.port });
+    }
+    if (settings.admin !== undefined && deps.startAdmin !== undefined) {
+      admin = await deps.startAdmin(broker, settings.admin);
+    }
+  } catch (error) {
+    await broker.close().catch(() => undefined);
+    throw startupStoreFailure ?? error;
   }
   // The broker logs "listening" itself; this line adds what the app decided (version, the
-  // in-memory mode, the $SYS interval) and is the one scripts read the real port from.
+  // store, the $SYS interval) and is the one scripts read the real port from.
   logger.info(
     {
       version: deps.version,
       host: listener.host,
       port: listener.port,
       memory: settings.memory,
+      ...(store === undefined
+        ? {}
+        : {
+            store: store.path,
+            durability: settings.durability,
+            commitWindow: settings.commitWindow,
+          }),
       sysInterval: settings.sysInterval,
       listeners: startedListeners,
+      ...(admin === undefined ? {} : { admin: { host: admin.host, port: admin.port } }),
     },
     "ternmq-broker started",
   );
@@ -144,14 +240,26 @@ export async function runBroker(settings: Settings, deps: RunDependencies): Prom
     }
   };
 
-  const shutdown = (signal: ShutdownSignal): void => {
-    if (state === "stopping") {
-      logger.warn({ signal }, "second signal while stopping: exiting now");
-      deps.exit(1);
-      return;
-    }
+  // --watch-files (default on): the same reload when one of those files changes.
+  const watchedPaths = settings.watchFiles ? reloadablePaths(settings) : [];
+  const fileWatch =
+    watchedPaths.length === 0
+      ? undefined
+      : watchFiles(watchedPaths, {
+          onChange: (files) => {
+            logger.info({ files }, "watched files changed: reloading");
+            void reloadFiles();
+          },
+          onError: (path, error) => {
+            logger.warn({ path, err: error.message }, "cannot watch for changes (SIGHUP reloads)");
+          },
+        });
+
+  /** Closes the broker (and with it the store), then exits with `exitCode`. */
+  function stop(exitCode: 0 | 1): void {
     state = "stopping";
-    logger.info({ signal }, "shutting down");
+    fileWatch?.close();
+    void admin?.close();
     const forceExit = setTimeout(() => {
       logger.error({ timeoutMs }, "broker did not close in time: forcing exit");
       deps.exit(1);
@@ -160,7 +268,7 @@ export async function runBroker(settings: Settings, deps: RunDependencies): Prom
       () => {
         clearTimeout(forceExit);
         logger.info({}, "stopped");
-        deps.exit(0);
+        deps.exit(exitCode);
       },
       (error: unknown) => {
         clearTimeout(forceExit);
@@ -171,12 +279,32 @@ export async function runBroker(settings: Settings, deps: RunDependencies): Prom
         deps.exit(1);
       },
     );
+  }
+
+  const shutdown = (signal: ShutdownSignal): void => {
+    if (state === "stopping") {
+      logger.warn({ signal }, "second signal while stopping: exiting now");
+      deps.exit(1);
+      return;
+    }
+    logger.info({ signal }, "shutting down");
+    stop(0);
   };
 
   deps.signals.on("SIGINT", () => shutdown("SIGINT"));
   deps.signals.on("SIGTERM", () => shutdown("SIGTERM"));
   deps.signals.on("SIGHUP", () => void reloadFiles());
   return { port: listener.port, host: listener.host, shutdown };
+}
+
+/**
+ * One line for an error the app reports (a store or config error, a failed listen): the
+ * message, which names the file and the cause, with its `code` when it has one.
+ */
+export function errorLine(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
 }
 
 async function readCertificates(

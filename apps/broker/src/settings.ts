@@ -6,10 +6,12 @@
 import type { CliFlags } from "./cli.js";
 import {
   checkListener,
+  type Durability,
   type FileConfig,
   type LimitsConfig,
   type ListenerConfig,
 } from "./config.js";
+import { limitsFromFlags } from "./limit-flags.js";
 import type { LogLevel } from "./log.js";
 
 export interface Settings {
@@ -18,6 +20,12 @@ export interface Settings {
   logLevel: LogLevel;
   dataDir: string;
   memory: boolean;
+  /** The durable store's commit (unused with `memory`). */
+  durability: Durability;
+  /** Milliseconds a commit may wait to group more writes (unused with `memory`). */
+  commitWindow: number;
+  /** Seconds an offline persistent session is kept; undefined: forever. */
+  maxSessionAge: number | undefined;
   /** Unset: the broker's default (10 s). */
   sysInterval: number | undefined;
   maxQoS: 0 | 1 | 2 | undefined;
@@ -27,7 +35,20 @@ export interface Settings {
   listeners: ListenerConfig[];
   /** File-based authentication and ACL; all unset: no auth hooks. */
   auth: { passwordFile?: string; aclFile?: string; allowAnonymous?: boolean };
+  /** Reload the certificate, password and ACL files when they change (watch-files.ts). */
+  watchFiles: boolean;
+  /** The admin HTTP server; undefined (no port given): off. */
+  admin: AdminSettings | undefined;
 }
+
+export interface AdminSettings {
+  port: number;
+  host: string;
+  token?: string;
+}
+
+/** The admin server binds to loopback unless told otherwise. */
+export const DEFAULT_ADMIN_HOST = "127.0.0.1";
 
 export const DEFAULTS = {
   port: 1883,
@@ -35,26 +56,56 @@ export const DEFAULTS = {
   logLevel: "info",
   dataDir: "./data",
   memory: false,
+  durability: "fsync",
+  commitWindow: 0,
+  watchFiles: true,
 } as const satisfies Partial<Settings>;
 
-/** Flags override the file, the file overrides the defaults. */
-export function resolveSettings(flags: CliFlags, file: FileConfig): Settings {
+/**
+ * Flags override the file, the file overrides the defaults. `env` supplies
+ * TERNMQ_ADMIN_TOKEN (between the flag and the file).
+ */
+export function resolveSettings(
+  flags: CliFlags,
+  file: FileConfig,
+  env: { TERNMQ_ADMIN_TOKEN?: string | undefined } = {},
+): Settings {
   return {
     port: flags.port ?? file.port ?? DEFAULTS.port,
     host: flags.host ?? file.host ?? DEFAULTS.host,
     logLevel: flags.logLevel ?? file.logLevel ?? DEFAULTS.logLevel,
     dataDir: flags.dataDir ?? file.dataDir ?? DEFAULTS.dataDir,
     memory: flags.memory ?? file.memory ?? DEFAULTS.memory,
+    durability: flags.durability ?? file.durability ?? DEFAULTS.durability,
+    commitWindow: flags.commitWindow ?? file.commitWindow ?? DEFAULTS.commitWindow,
+    maxSessionAge: flags.maxSessionAge ?? file.maxSessionAge,
     sysInterval: flags.sysInterval ?? file.sysInterval,
     maxQoS: file.maxQoS,
     retainAvailable: file.retainAvailable,
-    limits: { ...file.limits },
+    limits: { ...file.limits, ...limitsFromFlags(flags) },
     listeners: [...(file.listeners ?? []), ...flagListeners(flags)],
     auth: definedOnly({
       passwordFile: flags.passwordFile ?? file.passwordFile,
       aclFile: flags.aclFile ?? file.aclFile,
       allowAnonymous: flags.allowAnonymous ?? file.allowAnonymous,
     }),
+    watchFiles: flags.watchFiles ?? file.watchFiles ?? DEFAULTS.watchFiles,
+    admin: adminSettings(flags, file, env.TERNMQ_ADMIN_TOKEN),
+  };
+}
+
+function adminSettings(
+  flags: CliFlags,
+  file: FileConfig,
+  envToken: string | undefined,
+): AdminSettings | undefined {
+  const port = flags.adminPort ?? file.admin?.port;
+  if (port === undefined) return undefined;
+  const token = flags.adminToken ?? (envToken === "" ? undefined : envToken) ?? file.admin?.token;
+  return {
+    port,
+    host: flags.adminHost ?? file.admin?.host ?? DEFAULT_ADMIN_HOST,
+    ...(token === undefined ? {} : { token }),
   };
 }
 
@@ -98,6 +149,7 @@ export interface AppBrokerOptions {
   sysInterval?: number;
   maxQoS?: 0 | 1 | 2;
   retainAvailable?: boolean;
+  maxSessionAgeSeconds?: number;
   limits: LimitsConfig;
 }
 
@@ -111,6 +163,7 @@ export function toBrokerOptions(settings: Settings): AppBrokerOptions {
   if (settings.sysInterval !== undefined) options.sysInterval = settings.sysInterval;
   if (settings.maxQoS !== undefined) options.maxQoS = settings.maxQoS;
   if (settings.retainAvailable !== undefined) options.retainAvailable = settings.retainAvailable;
+  if (settings.maxSessionAge !== undefined) options.maxSessionAgeSeconds = settings.maxSessionAge;
   return options;
 }
 

@@ -82,6 +82,10 @@ describe("parseCommandLine", () => {
     ["an unknown log level", ["--log-level", "loud"]],
     ["a negative $SYS interval", ["--sys-interval=-1"]],
     ["an unknown flag", ["--persist"]],
+    ["an unknown durability", ["--durability", "paranoid"]],
+    ["a commit window above 1000 ms", ["--commit-window", "1001"]],
+    ["a fractional commit window", ["--commit-window", "0.5"]],
+    ["a session age of 0", ["--max-session-age", "0"]],
     ["a stray argument", ["extra"]],
     ["a flag without its value", ["--host"]],
   ])("rejects %s with exit code 1 and a message on stderr", (_name, args) => {
@@ -91,6 +95,21 @@ describe("parseCommandLine", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).not.toBe("");
     expect(result.stdout).toBe("");
+  });
+});
+
+describe("storage flags", () => {
+  it("parses --durability, --commit-window and --max-session-age", () => {
+    expect(
+      flagsOf(["--durability", "relaxed", "--commit-window", "5", "--max-session-age", "86400"]),
+    ).toEqual({ durability: "relaxed", commitWindow: 5, maxSessionAge: 86_400 });
+  });
+
+  it("lists them on --help", () => {
+    const result = parseCommandLine(["--help"], "1.2.3");
+    for (const flag of ["--durability", "--commit-window", "--max-session-age"]) {
+      expect(result).toMatchObject({ stdout: expect.stringContaining(flag) });
+    }
   });
 });
 

@@ -26,6 +26,9 @@ describe("validateConfig", () => {
       sysInterval: 0,
       dataDir: "/data",
       memory: true,
+      durability: "relaxed",
+      commitWindow: 2,
+      maxSessionAge: 3600,
       limits: {
         maxConnections: 10,
         connectTimeoutMs: 1000,
@@ -59,6 +62,32 @@ describe("validateConfig", () => {
     ["maxQoS 3", { maxQoS: 3 }, "MQTT_ERR_CONFIG_INVALID_VALUE", "maxQoS"],
     ["maxQoS as a string", { maxQoS: "2" }, "MQTT_ERR_CONFIG_INVALID_TYPE", "maxQoS"],
     ["memory as a string", { memory: "yes" }, "MQTT_ERR_CONFIG_INVALID_TYPE", "memory"],
+    [
+      "an unknown durability",
+      { durability: "paranoid" },
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "durability",
+    ],
+    ["durability as a boolean", { durability: true }, "MQTT_ERR_CONFIG_INVALID_TYPE", "durability"],
+    [
+      "a commit window over 1 s",
+      { commitWindow: 1001 },
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "commitWindow",
+    ],
+    [
+      "a negative commit window",
+      { commitWindow: -1 },
+      "MQTT_ERR_CONFIG_INVALID_VALUE",
+      "commitWindow",
+    ],
+    ["a session age of 0", { maxSessionAge: 0 }, "MQTT_ERR_CONFIG_INVALID_VALUE", "maxSessionAge"],
+    [
+      "a string session age",
+      { maxSessionAge: "1d" },
+      "MQTT_ERR_CONFIG_INVALID_TYPE",
+      "maxSessionAge",
+    ],
     ["a negative sysInterval", { sysInterval: -1 }, "MQTT_ERR_CONFIG_INVALID_VALUE", "sysInterval"],
     ["limits as a list", { limits: [1] }, "MQTT_ERR_CONFIG_INVALID_TYPE", "limits"],
     [

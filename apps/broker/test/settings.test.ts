@@ -9,12 +9,16 @@ describe("resolveSettings", () => {
       logLevel: "info",
       dataDir: "./data",
       memory: false,
+      durability: "fsync",
+      commitWindow: 0,
+      maxSessionAge: undefined,
       sysInterval: undefined,
       maxQoS: undefined,
       retainAvailable: undefined,
       limits: {},
       listeners: [],
       auth: {},
+      watchFiles: true,
     });
   });
 
@@ -47,6 +51,22 @@ describe("resolveSettings", () => {
       logLevel: "debug",
       sysInterval: 1,
       memory: true,
+    });
+  });
+});
+
+describe("storage settings", () => {
+  it("takes durability, commit window and session age from the file, flags first", () => {
+    const file = { durability: "relaxed", commitWindow: 3, maxSessionAge: 60 } as const;
+    expect(resolveSettings({}, file)).toMatchObject(file);
+    expect(
+      resolveSettings({ durability: "fsync", commitWindow: 0, maxSessionAge: 10 }, file),
+    ).toMatchObject({ durability: "fsync", commitWindow: 0, maxSessionAge: 10 });
+  });
+
+  it("passes the session age to the broker as maxSessionAgeSeconds", () => {
+    expect(toBrokerOptions(resolveSettings({ maxSessionAge: 90 }, {}))).toMatchObject({
+      maxSessionAgeSeconds: 90,
     });
   });
 });

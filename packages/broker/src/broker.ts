@@ -6,8 +6,14 @@
  * byte stream can be served (`handleConnection`), so TLS and WebSocket listeners plug in
  * without touching the protocol code; `listen()` is the TCP one.
  *
- * state: "running" -> "closing" (close() called: listeners stop, connections end without
- * wills, sessions are written to the store) -> "closed" (stores closed).
+ * Persistence: every store write goes through one WriteAhead gate (write-ahead rule, see
+ * write-ahead.ts and the README "Persistence"); a failed write is fatal: `failStop` logs it,
+ * emits `store-failed` and closes the broker. `ready` settles once the stored sessions and
+ * the retained count are loaded; `maxSessionAgeSeconds` deletes offline sessions at start
+ * and by a periodic sweep.
+ *
+ * state: "running" -> "closing" (close() called, or a store write failed: listeners stop,
+ * connections end without wills, pending writes finish) -> "closed" (stores closed).
  */
 import { EventEmitter } from "node:events";
 import { createServer as createHttpServer } from "node:http";
@@ -15,13 +21,15 @@ import { createServer as createHttpsServer } from "node:https";
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
 import type { QoS } from "@ternmq/codec";
-import { MemoryRetainedStore, MemorySessionStore } from "@ternmq/session";
+import { MemoryRetainedStore, MemorySessionStore, StoreError } from "@ternmq/session";
 import { validateTopicName } from "@ternmq/topics";
+import { AddressLimits } from "./address-limits.js";
 import { Connection } from "./connection.js";
 import { BrokerContext } from "./context.js";
 import { BrokerError } from "./errors.js";
 import { Hooks } from "./hooks.js";
-import { resolveLimits, validateOptions } from "./limits.js";
+import { BrokerInspector, type ListenerInfo } from "./inspect.js";
+import { createLimitCounters, resolveLimits, validateOptions } from "./limits.js";
 import {
   attachWebSocket,
   certificateCommonName,
@@ -45,12 +53,15 @@ import type {
   Listener,
 } from "./types.js";
 import { BROKER_VERSION } from "./version.js";
+import { WriteAhead } from "./write-ahead.js";
 import { FlushScheduler } from "./writer.js";
 
 export type BrokerState = "running" | "closing" | "closed";
 
 const DEFAULT_SYS_INTERVAL_SECONDS = 10;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+/** The longest pause between two sweeps of expired sessions (`maxSessionAgeSeconds`). */
+const MAX_SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * An MQTT 3.1.1 broker (3.1 clients accepted) with in-memory state.
@@ -66,12 +77,28 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Live counters, read by $SYS and metrics. */
   readonly stats: BrokerStats;
   state: BrokerState = "running";
+  /**
+   * Resolves once the stored sessions and the retained count are loaded (bind listeners
+   * after it). Rejects with the store's error when they cannot be read; the broker then
+   * closes itself. CONNECT packets received before it resolves wait for it.
+   */
+  readonly ready: Promise<void>;
+  /**
+   * Read-only inspection for operations tools (clients, subscriptions, retained topics,
+   * listeners, traffic by QoS, reasons of disconnects and drops) and `disconnect(clientId)`.
+   */
+  readonly inspector: BrokerInspector;
 
   private readonly context: BrokerContext;
+  /** Per-source-address limits; undefined when neither is set. */
+  private readonly addressLimits: AddressLimits | undefined;
   private readonly persistence: BrokerPersistence;
   private readonly servers = new Set<Server>();
+  /** The bound listeners, for `inspector.listeners()`. */
+  private readonly boundListeners = new Map<Server, ListenerInfo>();
   private readonly shutdownTimeoutMs: number;
   private readonly sys: { stop(): void } | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   /**
@@ -101,7 +128,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
       bytesSent: 0,
       subscriptionsCount: 0,
       retainedCount: 0,
+      limits: createLimitCounters(),
     };
+    const addressLimits = new AddressLimits(
+      limits.maxConnectionsPerAddress,
+      limits.connectionsPerSecondPerAddress,
+      this.stats.limits,
+    );
+    this.addressLimits = addressLimits.active ? addressLimits : undefined;
     const context = new BrokerContext(
       {
         limits,
@@ -117,10 +151,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
       new FlushScheduler(),
       now,
     );
+    context.writes = new WriteAhead((error) => this.failStop(error));
     context.router = new Router(context, limits.maxTopicLevels);
     context.registry = new SessionRegistry(
       context.router,
       this.persistence.sessions,
+      context.writes,
       this.stats,
       limits,
       logger,
@@ -128,21 +164,33 @@ export class Broker extends EventEmitter<BrokerEvents> {
     );
     context.retained = new RetainedMessages(
       this.persistence.retained,
-      context.router,
+      context.writes,
       this.stats,
       logger,
       now,
     );
     this.context = context;
-    context.restoring = Promise.all([context.registry.restore(), context.retained.restore()]).then(
+    this.inspector = new BrokerInspector(
+      context,
+      this.persistence.retained,
+      () => this.state,
+      () => [...this.boundListeners.values()],
+    );
+    const maxSessionAgeSeconds = options.maxSessionAgeSeconds;
+    this.ready = Promise.all([context.registry.restore(), context.retained.restore()]).then(
       () => {
         context.restoring = undefined;
+        if (maxSessionAgeSeconds !== undefined) this.startSweeping(maxSessionAgeSeconds * 1000);
       },
       (error: unknown) => {
         context.restoring = undefined;
-        logger.error({ err: error }, "stored sessions not restored");
+        logger.fatal({ err: error }, "stored state not loaded: broker stopping");
+        void this.close();
+        throw error;
       },
     );
+    this.ready.catch(() => {}); // observed through `ready`; not an unhandled rejection
+    context.restoring = this.ready;
     const sysInterval = options.sysInterval ?? DEFAULT_SYS_INTERVAL_SECONDS;
     this.sys =
       sysInterval > 0
@@ -161,6 +209,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (this.state !== "running") {
       stream.destroy();
       return;
+    }
+    const address = info.remoteAddress;
+    if (
+      address !== undefined &&
+      this.addressLimits !== undefined &&
+      !this.addressLimits.admit(stream, address, this.context.now())
+    ) {
+      return; // closed before CONNECT, counted (see address-limits.ts)
     }
     this.context.connections.add(
       new Connection(this.context, stream, info.remoteAddress, info.certificateUsername),
@@ -201,10 +257,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     options: { port?: number; host?: string; path?: string } = {},
   ): Promise<Listener> {
     const server = createHttpServer();
-    attachWebSocket(server, options.path ?? DEFAULT_WEBSOCKET_PATH, (stream, request) => {
+    const path = options.path ?? DEFAULT_WEBSOCKET_PATH;
+    attachWebSocket(server, path, (stream, request) => {
       this.handleConnection(stream, { remoteAddress: request.socket.remoteAddress });
     });
-    return this.startServer(server, options.port ?? 80, options.host, "ws");
+    return this.startServer(server, options.port ?? 80, options.host, "ws", path);
   }
 
   /** Secure WebSocket listener (wss://); TLS options as for `listenTls`. */
@@ -212,10 +269,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     options: TlsOptions & { port?: number; host?: string; path?: string },
   ): Promise<SecureListener> {
     const server = createHttpsServer(tlsServerOptions(options));
-    attachWebSocket(server, options.path ?? DEFAULT_WEBSOCKET_PATH, (stream, request) => {
+    const path = options.path ?? DEFAULT_WEBSOCKET_PATH;
+    attachWebSocket(server, path, (stream, request) => {
       this.handleConnection(stream, { remoteAddress: request.socket.remoteAddress });
     });
-    const listener = await this.startServer(server, options.port ?? 443, options.host, "wss");
+    const listener = await this.startServer(server, options.port ?? 443, options.host, "wss", path);
     return {
       ...listener,
       reload: (certificates) => reloadCertificates(server, options, certificates),
@@ -227,6 +285,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     port: number,
     host: string | undefined,
     type: "tcp" | "tls" | "ws" | "wss",
+    path?: string,
   ): Promise<Listener> {
     if (this.state !== "running") {
       return Promise.reject(new BrokerError("MQTT_ERR_BROKER_CLOSED", "the broker is closed"));
@@ -244,15 +303,21 @@ export class Broker extends EventEmitter<BrokerEvents> {
         const boundHost =
           typeof address === "object" && address !== null ? address.address : (host ?? "");
         this.context.logger.info({ port: boundPort, host: boundHost, type }, "listening");
+        this.boundListeners.set(server, {
+          type,
+          host: boundHost,
+          port: boundPort,
+          ...(path === undefined ? {} : { path }),
+        });
         resolve({ port: boundPort, host: boundHost, close: () => this.closeServer(server) });
       });
     });
   }
 
   /**
-   * Stops accepting, closes every connection (no wills for a broker shutdown), writes the
-   * persistent sessions and closes the stores. Resolves when done, or after
-   * `shutdownTimeoutMs` at the latest.
+   * Stops accepting, closes every connection (no wills for a broker shutdown; persistent
+   * sessions record their disconnect), then closes the stores, which finish their pending
+   * writes. Resolves when done, or after `shutdownTimeoutMs` at the latest.
    */
   close(): Promise<void> {
     this.closing ??= this.shutDown();
@@ -281,19 +346,56 @@ export class Broker extends EventEmitter<BrokerEvents> {
     await this.context.publish(message, undefined);
   }
 
+  /**
+   * Deletes the offline persistent sessions older than `maxAgeMs` since their disconnect,
+   * now and then periodically (every `maxAgeMs`, at most a minute apart).
+   */
+  private startSweeping(maxAgeMs: number): void {
+    if (this.state !== "running") return; // closed while loading
+    const sweep = (): void => {
+      if (this.state !== "running") return;
+      this.context.registry.sweep(this.context.now(), maxAgeMs);
+    };
+    sweep();
+    this.sweepTimer = setInterval(sweep, Math.min(maxAgeMs, MAX_SWEEP_INTERVAL_MS));
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * A store write failed: memory is ahead of the disk, so nothing more may be acknowledged.
+   * Logs at `fatal`, emits `store-failed`, closes the broker (no wills). A restart resumes
+   * from the last commit. A write refused because the store was closed during `close()` is
+   * expected and only logged.
+   */
+  private failStop(error: unknown): void {
+    const storeError =
+      error instanceof Error && StoreError.isStoreError(error)
+        ? error
+        : new StoreError("MQTT_ERR_STORE_IO", "store write failed", { cause: error });
+    const logger = this.context.logger;
+    if (this.state !== "running" && storeError.code === "MQTT_ERR_STORE_CLOSED") {
+      logger.debug({ err: storeError }, "store write after close");
+      return;
+    }
+    logger.fatal({ err: storeError }, "store write failed: broker stopping");
+    this.emit("store-failed", storeError);
+    void this.close();
+  }
+
   private async shutDown(): Promise<void> {
     this.state = "closing";
     this.sys?.stop();
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.shutdownTimeoutMs);
       timer.unref();
     });
     const work = async (): Promise<void> => {
-      await this.context.restoring;
+      await this.context.restoring?.catch(() => {});
       const servers = [...this.servers].map((server) => this.closeServer(server));
+      // Each persistent session records its disconnect; the stores' close() waits for it.
       for (const connection of [...this.context.connections]) connection.close("server-shutdown");
-      await this.context.registry.persistAll();
       await Promise.allSettled(servers);
       await Promise.allSettled([
         this.persistence.sessions.close(),
@@ -311,6 +413,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   private closeServer(server: Server): Promise<void> {
     this.servers.delete(server);
+    this.boundListeners.delete(server);
     return new Promise((resolve) => {
       if (!server.listening) {
         resolve();

@@ -8,7 +8,10 @@
  * client's packets are always handled in order. `apply()` is the one place that turns
  * outcomes into protocol actions: CONNACK, opening the session, closing the connection and
  * publishing the will. Every codec, engine and topic error thrown while handling a packet
- * is caught here and closes this connection only.
+ * is caught here and closes this connection only. Packets that depend on a store write
+ * (CONNACK of a persistent session, acknowledgements, a persistent session's PUBLISH) go out
+ * through the broker's write-ahead gate (`WriteAhead`), which keeps them in order; handlers
+ * do not wait for it, so reading goes on while a commit is pending.
  *
  * One keepalive timer is armed for the session engine's `nextDeadline()`; it may fire early
  * (the deadline moves later with every packet received), in which case it is re-armed. A
@@ -49,9 +52,14 @@ import { handlePingreq } from "./handlers/pingreq.js";
 import { handlePublish } from "./handlers/publish.js";
 import { handleSubscribe } from "./handlers/subscribe.js";
 import { handleUnsubscribe } from "./handlers/unsubscribe.js";
+import { countLimitError } from "./limits.js";
+import { handleRateLimitedPublish } from "./publish-rate.js";
+import { createPublishRateLimiter, type PublishRateLimiter } from "./rate-limit.js";
+import type { RetainedDelivery } from "./retained-delivery.js";
 import type { SessionEntry } from "./session-registry.js";
 import type { ClientInfo, DisconnectReason } from "./types.js";
 import { publishesWill } from "./will.js";
+import type { GatedOutput } from "./write-ahead.js";
 import { ConnectionWriter, type WriterOwner } from "./writer.js";
 
 export type ConnectionState = "awaiting-connect" | "connected" | "closing" | "closed";
@@ -65,7 +73,7 @@ const COPY_PAYLOAD_UP_TO = 512;
 /** How long a closing stream may take to flush its last packets before it is destroyed. */
 const END_GRACE_MS = 1000;
 
-export class Connection implements WriterOwner {
+export class Connection implements WriterOwner, GatedOutput {
   state: ConnectionState = "awaiting-connect";
   /** Set once the CONNECT has been read (client id known). */
   client: ClientInfo | undefined;
@@ -74,7 +82,16 @@ export class Connection implements WriterOwner {
   /** The will of the CONNECT, until DISCONNECT discards it. */
   will: ConnectPacket["will"];
   protocolVersion: ProtocolVersion = 4;
+  /** Keepalive in force (seconds) and when the CONNECT was accepted (ms), for inspection. */
+  keepaliveSeconds = 0;
+  connectedAt: number | undefined;
   readonly remoteAddress: string | undefined;
+  /** Packet batches of this connection waiting in the write-ahead gate (`WriteAhead`). */
+  heldBatches = 0;
+  /** Retained messages being streamed to this client after its SUBSCRIBE packets. */
+  retained: RetainedDelivery | undefined;
+  /** The per-client PUBLISH rates; undefined when unlimited (the default). */
+  readonly publishRate: PublishRateLimiter | undefined;
 
   private readonly decoder: Decoder;
   private readonly writer: ConnectionWriter;
@@ -108,7 +125,9 @@ export class Connection implements WriterOwner {
   };
   private readonly onConnectTimeout = (): void => {
     this.connectTimer = undefined;
-    if (this.state === "awaiting-connect") this.close("connect-timeout");
+    if (this.state !== "awaiting-connect") return;
+    this.context.stats.limits.connectTimeouts++;
+    this.close("connect-timeout");
   };
   private readonly onSettled = (outcome: Outcome): void => {
     this.waiting = false;
@@ -131,6 +150,7 @@ export class Connection implements WriterOwner {
   ) {
     const limits = context.settings.limits;
     this.remoteAddress = remoteAddress;
+    this.publishRate = createPublishRateLimiter(limits, context.now());
     this.decoder = new Decoder({ role: "server", maxPacketSize: limits.maxPacketSize });
     this.writer = new ConnectionWriter(
       stream,
@@ -175,7 +195,11 @@ export class Connection implements WriterOwner {
     this.state = "closing";
     this.clearTimers();
     this.context.connections.delete(this);
-    if (error !== undefined) this.logError(reason, error);
+    this.retained?.stop();
+    if (error !== undefined) {
+      countLimitError(this.context.stats.limits, error);
+      this.logError(reason, error);
+    }
     if (previous === "connected") this.endSession(reason);
     else
       this.context.logger.debug(
@@ -201,6 +225,16 @@ export class Connection implements WriterOwner {
 
   writerDrained(): void {
     this.updateFlow();
+    this.retained?.resume();
+  }
+
+  outputReleased(): void {
+    this.retained?.resume();
+  }
+
+  /** Whether the stream holds more than its high-water mark (retained delivery waits). */
+  outputBackedUp(): boolean {
+    return this.writer.aboveHighWaterMark();
   }
 
   writerFrozen(): void {
@@ -252,7 +286,9 @@ export class Connection implements WriterOwner {
     if (entry === undefined) return protocolError(undefined);
     switch (packet.type) {
       case "publish":
-        return handlePublish(this, entry, packet);
+        return this.publishRate === undefined
+          ? handlePublish(this, entry, packet)
+          : handleRateLimitedPublish(this, entry, packet, this.publishRate);
       case "puback":
       case "pubrec":
       case "pubrel":
@@ -311,6 +347,8 @@ export class Connection implements WriterOwner {
       this.refuse(CONNACK_SERVER_UNAVAILABLE);
       return;
     }
+    const writes = context.writes;
+    const mark = writes.issued;
     const { entry, sessionPresent } = context.registry.open(
       clientId,
       connect.clean,
@@ -320,20 +358,19 @@ export class Connection implements WriterOwner {
     this.entry = entry;
     this.will = connect.will;
     this.state = "connected";
+    this.keepaliveSeconds = connect.keepaliveSeconds;
+    this.connectedAt = context.now();
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
-    // [MQTT-3.2.0-1] CONNACK is the first packet; [MQTT-3.2.2-1..3] Session Present.
-    this.writer.write(
-      encode(
-        // MQTT 3.1 has no Session Present flag: the byte is reserved there.
-        {
-          type: "connack",
-          sessionPresent: sessionPresent && this.protocolVersion >= 4,
-          reasonCode: 0,
-        },
-        { protocolVersion: this.protocolVersion },
-      ),
-    );
+    // [MQTT-3.2.0-1] CONNACK is the first packet; [MQTT-3.2.2-1..3] Session Present. A
+    // persistent session's leaves once its record is stored (write-ahead gate).
+    // MQTT 3.1 has no Session Present flag: the byte is reserved there.
+    const connack = {
+      type: "connack",
+      sessionPresent: sessionPresent && this.protocolVersion >= 4,
+      reasonCode: 0,
+    } as const;
+    writes.send(this, [connack], writes.wroteSince(mark));
     const now = context.now();
     entry.engine.packetSent(now);
     // Resends (DUP) and queued messages of a resumed session follow the CONNACK [MQTT-4.4.0-1].
@@ -381,6 +418,8 @@ export class Connection implements WriterOwner {
     }
     this.writer.writePublish(head, payload);
     this.context.stats.messagesSent++;
+    this.context.traffic.sent[packet.qos]++;
+    this.context.traffic.sentBytes[packet.qos] += packet.payload.length;
   }
 
   private checkKeepalive(): void {

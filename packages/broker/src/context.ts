@@ -6,6 +6,8 @@
  * listen, close, publish) to itself; connections and handlers reach the shared parts
  * through this object, so none of them needs the Broker class. `publish()` is the single
  * entry of an application message into the broker (client PUBLISH, will, Broker.publish).
+ * `applyOutbound()` is the single exit of engine Steps: it journals a persistent session's
+ * changes and sends the packets through the write-ahead gate (`writes`).
  */
 import type { EventEmitter } from "node:events";
 import type { Will } from "@ternmq/codec";
@@ -13,6 +15,7 @@ import type { Step } from "@ternmq/session";
 import type { Logger } from "pino";
 import type { Connection } from "./connection.js";
 import type { Hooks } from "./hooks.js";
+import { createTrafficCounters } from "./inspect.js";
 import type { RetainedMessages } from "./retained.js";
 import type { Router } from "./router.js";
 import type { SessionEntry, SessionRegistry } from "./session-registry.js";
@@ -24,6 +27,7 @@ import type {
   BrokerStats,
   ClientInfo,
 } from "./types.js";
+import type { WriteAhead } from "./write-ahead.js";
 import type { FlushScheduler } from "./writer.js";
 
 export interface BrokerSettings {
@@ -37,10 +41,13 @@ export interface BrokerSettings {
 
 export class BrokerContext {
   readonly connections = new Set<Connection>();
+  /** PUBLISH counts and payload bytes by QoS (read by BrokerInspector). */
+  readonly traffic = createTrafficCounters();
   /** Set by the Broker right after construction (they need the context themselves). */
   registry!: SessionRegistry;
   router!: Router;
   retained!: RetainedMessages;
+  writes!: WriteAhead;
   /**
    * Pending while the broker loads the stored sessions and retained count at start;
    * undefined afterwards. CONNECT and `Broker.publish` wait for it.
@@ -58,8 +65,10 @@ export class BrokerContext {
   ) {}
 
   /**
-   * Routes `message` to every matching subscription and stores it when retained. Returns a
-   * Promise only when there is a store write to wait for (before acknowledging).
+   * Routes `message` to every matching subscription and stores it when retained. The store
+   * writes this makes are tracked by `writes` (compare `writes.issued` before and after to
+   * know whether an acknowledgement must wait); the Promise of the retained write, if any,
+   * is returned for callers that wait for it.
    */
   publish(message: BrokerMessage, publisher: ClientInfo | undefined): Promise<void> | undefined {
     const stored =
@@ -86,23 +95,31 @@ export class BrokerContext {
     }
     const publishIf = (allowed: boolean): void => {
       if (!allowed) return;
-      this.publish(message, client)?.catch((error: unknown) => {
-        this.logger.error({ err: error, clientId: client.clientId }, "retained will not stored");
-      });
+      this.publish(message, client); // a failed write is the write-ahead gate's to report
     };
     const allowed = this.hooks.authorizePublish(client, message.topic, message);
     if (typeof allowed === "boolean") publishIf(allowed);
     else void allowed.then(publishIf);
   }
 
-  /** Carries out an engine Step for `entry`: counts drops, writes packets if connected. */
-  applyOutbound(entry: SessionEntry, step: Step): void {
+  /**
+   * Carries out an engine Step for `entry`: counts drops, journals the Step's changes (a
+   * persistent session's engine runs with `journal: true`), writes its packets if connected.
+   * Write-ahead: the packets wait for the journal write, and for every write issued so far
+   * when `afterWrites` (an acknowledgement of a message whose routing wrote to the store).
+   */
+  applyOutbound(entry: SessionEntry, step: Step, afterWrites = false): void {
     const events = step.events;
     for (let index = 0; index < events.length; index++) {
       const event = events[index];
       if (event?.type === "message-dropped") this.countDrop(entry.clientId, event.reason);
     }
-    if (step.send.length > 0) entry.connection?.sendPackets(step.send);
+    const changes = step.changes;
+    if (changes !== undefined) this.registry.journal(entry, changes);
+    const connection = entry.connection;
+    if (step.send.length > 0 && connection !== undefined) {
+      this.writes.send(connection, step.send, afterWrites || changes !== undefined);
+    }
   }
 
   /** One message that a subscriber will not get. */

@@ -6,6 +6,16 @@
 export * from "./auth/index.js";
 export { Broker, type BrokerState } from "./broker.js";
 export { BrokerError, type BrokerErrorCode } from "./errors.js";
+export {
+  BrokerInspector,
+  type ClientDetails,
+  type ListenerInfo,
+  type QoSCounts,
+  type RetainedSummary,
+  type SessionTotals,
+  type StoreState,
+  type TrafficCounters,
+} from "./inspect.js";
 export { DEFAULT_LIMITS } from "./limits.js";
 export type { Pem, SecureListener, TlsCertificates, TlsOptions } from "./listeners/index.js";
 export type {
@@ -18,5 +28,6 @@ export type {
   BrokerStats,
   ClientInfo,
   DisconnectReason,
+  LimitCounters,
   Listener,
 } from "./types.js";

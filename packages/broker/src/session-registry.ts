@@ -3,8 +3,13 @@
  * connection.
  *
  * Design: memory is the working copy; the SessionStore receives every change of a
- * persistent session (created, subscriptions changed, disconnected with its engine snapshot,
- * deleted) in call order, without the hot path waiting for it. A session's lifecycle:
+ * persistent session in call order: the whole record when it is created, then `update`s
+ * (connected again, subscriptions changed, disconnected) and the engine's journal: a
+ * persistent session's engine runs with `journal: true` and every Step's `changes` are
+ * written as they happen (`journal()`), so the stored snapshot always equals the engine's.
+ * Nothing waits here: every write is tracked by the write-ahead gate (`WriteAhead`), which
+ * holds the packets that depend on it and stops the broker if one fails. A session's
+ * lifecycle:
  *
  * ```
  *   open(clean 1) ──▶ connected ──detach──▶ discarded        [MQTT-3.1.2-6]
@@ -15,19 +20,25 @@
  *   connected ── open(same id) ──▶ old connection closed ("takeover") first [MQTT-3.1.4-2]
  * ```
  *
- * The gauges of BrokerStats about clients and subscriptions are kept here, where they change.
+ * Housekeeping: with `maxSessionAgeMs`, `sweep()` deletes offline persistent sessions
+ * disconnected for that long (3.1.1 sessions never expire by themselves, so it is off by
+ * default). The gauges of BrokerStats about clients and subscriptions are kept here, where
+ * they change.
  */
 import type { ProtocolVersion, QoS } from "@ternmq/codec";
 import {
   ServerSession,
+  type SessionChanges,
   type SessionRecord,
   type SessionSnapshot,
   type SessionStore,
+  type SnapshotChanges,
 } from "@ternmq/session";
 import type { Logger } from "pino";
 import type { Connection } from "./connection.js";
 import type { Router } from "./router.js";
 import type { BrokerLimits, BrokerStats } from "./types.js";
+import type { WriteAhead } from "./write-ahead.js";
 
 /** A 3.1.1 persistent session never expires (the store's "never" value). */
 const NEVER_EXPIRES = 0xffff_ffff;
@@ -42,17 +53,17 @@ export interface SessionEntry {
   /** Clean Session 0: kept while the client is offline. */
   readonly persistent: boolean;
   readonly createdAt: number;
+  /** When its last connection ended (ms); undefined while connected. */
+  disconnectedAt: number | undefined;
 }
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, SessionEntry>();
-  private readonly logStoreError = (error: unknown): void => {
-    this.logger.error({ err: error }, "session store write failed");
-  };
 
   constructor(
     private readonly router: Router,
     private readonly store: SessionStore,
+    private readonly writes: WriteAhead,
     private readonly stats: BrokerStats,
     private readonly limits: BrokerLimits,
     private readonly logger: Logger,
@@ -61,6 +72,11 @@ export class SessionRegistry {
 
   get(clientId: string): SessionEntry | undefined {
     return this.sessions.get(clientId);
+  }
+
+  /** Every session, connected or offline (for inspection). */
+  entries(): IterableIterator<SessionEntry> {
+    return this.sessions.values();
   }
 
   /**
@@ -83,8 +99,11 @@ export class SessionRegistry {
     const sessionPresent = entry !== undefined;
     if (entry === undefined) {
       entry = this.create(clientId, !clean, protocolVersion);
+      if (entry.persistent) this.writes.track(this.store.save(this.record(entry)));
     } else {
       this.stats.clientsDisconnected--;
+      entry.disconnectedAt = undefined;
+      this.write(entry, { disconnectedAt: null });
     }
     entry.connection = connection;
     this.stats.clientsConnected++;
@@ -92,7 +111,6 @@ export class SessionRegistry {
       this.stats.clientsMaximum = this.stats.clientsConnected;
     }
     this.updateClientGauge();
-    if (entry.persistent) this.save(entry, undefined);
     return { entry, sessionPresent };
   }
 
@@ -100,11 +118,13 @@ export class SessionRegistry {
   detach(entry: SessionEntry, connection: Connection): void {
     if (entry.connection !== connection) return;
     entry.connection = undefined;
-    entry.engine.connectionLost();
+    const changes = entry.engine.connectionLost().changes;
     this.stats.clientsConnected--;
     if (entry.persistent) {
       this.stats.clientsDisconnected++;
-      this.save(entry, this.now());
+      const now = this.now();
+      entry.disconnectedAt = now;
+      this.write(entry, { ...changes, disconnectedAt: now });
     } else {
       this.discard(entry); // [MQTT-3.1.2-6]
     }
@@ -128,10 +148,12 @@ export class SessionRegistry {
 
   /** Writes the subscriptions of a persistent session to the store. */
   subscriptionsChanged(entry: SessionEntry): void {
-    if (!entry.persistent) return;
-    this.store
-      .update(entry.clientId, { updatedAt: this.now(), subscriptions: storedSubscriptions(entry) })
-      .catch(this.logStoreError);
+    if (entry.persistent) this.write(entry, { subscriptions: storedSubscriptions(entry) });
+  }
+
+  /** Writes the changes of one engine Step of a persistent session (see the module comment). */
+  journal(entry: SessionEntry, changes: SnapshotChanges): void {
+    this.write(entry, { ...changes });
   }
 
   /**
@@ -145,6 +167,8 @@ export class SessionRegistry {
       const record = await this.store.load(clientId);
       if (record === undefined) continue;
       const entry = this.create(clientId, true, 4, record.snapshot, record.createdAt);
+      // A session whose broker stopped while it was connected counts from its last change.
+      entry.disconnectedAt = record.disconnectedAt ?? record.updatedAt;
       for (const { topicFilter, qos } of record.subscriptions) {
         entry.subscriptions.set(topicFilter, qos);
         this.router.subscribe(entry, topicFilter, qos);
@@ -155,13 +179,22 @@ export class SessionRegistry {
     this.updateClientGauge();
   }
 
-  /** Broker shutdown: writes every persistent session with its engine state. */
-  async persistAll(): Promise<void> {
-    const writes: Promise<void>[] = [];
+  /**
+   * Deletes every offline persistent session disconnected at least `maxAgeMs` before `now`.
+   * Returns: how many were deleted.
+   */
+  sweep(now: number, maxAgeMs: number): number {
+    let deleted = 0;
     for (const entry of this.sessions.values()) {
-      if (entry.persistent) writes.push(this.store.save(this.record(entry, this.now())));
+      const disconnectedAt = entry.disconnectedAt;
+      if (entry.connection !== undefined || disconnectedAt === undefined) continue;
+      if (now - disconnectedAt < maxAgeMs) continue;
+      this.discard(entry);
+      this.logger.info({ clientId: entry.clientId, disconnectedAt }, "session expired: deleted");
+      deleted++;
     }
-    await Promise.allSettled(writes);
+    if (deleted > 0) this.updateClientGauge();
+    return deleted;
   }
 
   private create(
@@ -177,6 +210,7 @@ export class SessionRegistry {
       inflightWindow: limits.maxInflight,
       queue: { maxMessages: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes },
       autoAcknowledge: false, // acknowledged once routed and stored
+      journal: persistent, // clean sessions write nothing and pay nothing
     };
     const engine = new ServerSession(options, snapshot);
     const entry: SessionEntry = {
@@ -186,6 +220,7 @@ export class SessionRegistry {
       connection: undefined,
       persistent,
       createdAt,
+      disconnectedAt: undefined,
     };
     this.sessions.set(clientId, entry);
     return entry;
@@ -199,7 +234,7 @@ export class SessionRegistry {
     this.sessions.delete(entry.clientId);
     if (entry.persistent) {
       this.stats.clientsDisconnected--;
-      this.store.delete(entry.clientId).catch(this.logStoreError);
+      this.writes.track(this.store.delete(entry.clientId));
     }
   }
 
@@ -207,12 +242,16 @@ export class SessionRegistry {
     this.stats.clientsTotal = this.stats.clientsConnected + this.stats.clientsDisconnected;
   }
 
-  private save(entry: SessionEntry, disconnectedAt: number | undefined): void {
-    this.store.save(this.record(entry, disconnectedAt)).catch(this.logStoreError);
+  /** One tracked `update` of a persistent session, stamped with `updatedAt`. */
+  private write(entry: SessionEntry, changes: SessionChanges): void {
+    if (!entry.persistent) return; // a clean session has no record (and no journal)
+    changes.updatedAt = this.now();
+    this.writes.track(this.store.update(entry.clientId, changes));
   }
 
-  private record(entry: SessionEntry, disconnectedAt: number | undefined): SessionRecord {
-    const record: SessionRecord = {
+  /** The whole record of a new persistent session (connected: no `disconnectedAt`). */
+  private record(entry: SessionEntry): SessionRecord {
+    return {
       clientId: entry.clientId,
       createdAt: entry.createdAt,
       updatedAt: this.now(),
@@ -220,8 +259,6 @@ export class SessionRegistry {
       subscriptions: storedSubscriptions(entry),
       snapshot: entry.engine.snapshot(),
     };
-    if (disconnectedAt !== undefined) record.disconnectedAt = disconnectedAt;
-    return record;
   }
 }
 

@@ -2,7 +2,7 @@
  * The public types of @ternmq/broker: options, limits, hooks, events and counters.
  */
 import type { QoS } from "@ternmq/codec";
-import type { RetainedStore, SessionStore } from "@ternmq/session";
+import type { RetainedStore, SessionStore, StoreError } from "@ternmq/session";
 import type { Logger } from "pino";
 
 /** Live counters of a broker (see `Broker.stats`). Monotonic except the gauges. */
@@ -31,6 +31,34 @@ export interface BrokerStats {
   retainedCount: number;
   /** Load averages are computed by the $SYS module from the counters. */
   publishReceivedLoad?: never;
+  /** How often each limit refused something (monotonic; `$SYS/broker/limits/...`). */
+  limits: LimitCounters;
+}
+
+/** Counters of the limits' refusals; each names the limit it counts. */
+export interface LimitCounters {
+  /** `maxConnections`: CONNECTs answered CONNACK 3. */
+  connectionsRefused: number;
+  /** `maxConnectionsPerAddress`: connections closed at accept. */
+  connectionsPerAddressExceeded: number;
+  /** `connectionsPerSecondPerAddress`: connections closed at accept. */
+  connectionRateExceeded: number;
+  /** `connectTimeoutMs`: connections closed without a CONNECT in time. */
+  connectTimeouts: number;
+  /** `maxPacketSize`: connections closed for a larger packet (seen in its fixed header). */
+  packetsTooLarge: number;
+  /** `maxClientIdLength`: CONNECTs answered CONNACK 2 for a longer client id. */
+  clientIdsTooLong: number;
+  /** `messagesPerSecondPerClient` / `bytesPerSecondPerClient`: QoS 0 PUBLISH dropped. */
+  messagesRateDropped: number;
+  /** The same limits: QoS 1/2 PUBLISH after which the connection paused its reads. */
+  messagesRateDelayed: number;
+  /** `maxSubscriptionsPerClient`: filters refused with SUBACK 0x80. */
+  subscriptionsRefused: number;
+  /** `maxTopicLength`: topic names (connection closed) and filters (0x80) refused. */
+  topicsTooLong: number;
+  /** `maxTopicLevels`: topic names (connection closed) and filters (0x80) refused. */
+  topicsTooDeep: number;
 }
 
 /** Limits of a broker; every field has a default (see `DEFAULT_LIMITS`). */
@@ -60,6 +88,31 @@ export interface BrokerLimits {
   maxOutgoingBufferBytes: number;
   /** A connection whose socket does not drain for this long is closed. Default 30_000. */
   drainTimeoutMs: number;
+  /**
+   * Open connections per source address; more are closed when accepted, before CONNECT is
+   * read. Default Infinity (NAT and proxies put many clients behind one address).
+   */
+  maxConnectionsPerAddress: number;
+  /**
+   * New connections per second per source address (token bucket, burst of one second);
+   * excess connections are closed when accepted. Default Infinity.
+   */
+  connectionsPerSecondPerAddress: number;
+  /**
+   * PUBLISH packets per second per client (token bucket, burst of one second): QoS 0 beyond is
+   * dropped, QoS 1/2 beyond is handled but the client's reads pause until the rate allows.
+   * Default Infinity.
+   */
+  messagesPerSecondPerClient: number;
+  /** PUBLISH payload bytes per second per client, enforced as the message rate. Default Infinity. */
+  bytesPerSecondPerClient: number;
+  /** Subscriptions per session; a new filter beyond gets SUBACK 0x80. Default 10_000. */
+  maxSubscriptionsPerClient: number;
+  /**
+   * Longest topic name or filter, in characters (UTF-16 code units): a longer name closes the
+   * connection, a longer filter gets SUBACK 0x80. Default 65_535 (the protocol's maximum).
+   */
+  maxTopicLength: number;
 }
 
 /** Who a hook or event is about. */
@@ -123,6 +176,13 @@ export interface BrokerOptions {
    * guarantees [0-9a-zA-Z] ([MQTT-3.1.3-5]); a refused id gets CONNACK 2.
    */
   clientIdPattern?: RegExp;
+  /**
+   * Housekeeping: an offline persistent session (clean session 0) disconnected for at least
+   * this many seconds is deleted, at start and by a periodic sweep (at least once a minute).
+   * Default undefined: never, as 3.1.1 sessions do not expire by themselves; set it to bound
+   * the store when clients may never come back.
+   */
+  maxSessionAgeSeconds?: number;
 }
 
 /** Why a connection of a connected client ended (the `client-disconnected` event). */
@@ -135,7 +195,9 @@ export type DisconnectReason =
   | "takeover"
   | "server-shutdown"
   | "slow-consumer"
-  | "connect-timeout";
+  | "connect-timeout"
+  /** Closed by an operator (`BrokerInspector.disconnect`, the admin API). */
+  | "admin-disconnect";
 
 /** A message as `Broker.publish` takes it and the `published` event reports it. */
 export interface BrokerMessage {
@@ -152,6 +214,11 @@ export interface BrokerEvents {
   unsubscribed: [client: ClientInfo, topicFilters: readonly string[]];
   published: [client: ClientInfo | undefined, message: BrokerMessage];
   dropped: [clientId: string, reason: string, count: number];
+  /**
+   * A store write failed (the error names the file and the cause): the broker logs it at
+   * `fatal` and closes itself; nothing is acknowledged after it (fail-stop).
+   */
+  "store-failed": [error: StoreError];
 }
 
 /** A TCP listener made by `Broker.listen`. */

@@ -3,12 +3,17 @@
  * ungraceful end of the connection [MQTT-3.1.2-8], discarded on DISCONNECT [MQTT-3.1.2-10].
  */
 import type { Will } from "@ternmq/codec";
-import { type TopicError, validateTopicName } from "@ternmq/topics";
+import type { TopicError } from "@ternmq/topics";
+import type { BrokerSettings } from "./context.js";
+import { checkTopicName } from "./limits.js";
 import type { DisconnectReason } from "./types.js";
 
-/** A will topic must be a valid topic name (no wildcards) [MQTT-3.1.3-10]. */
-export function validateWill(will: Will, maxLevels: number): TopicError | undefined {
-  return validateTopicName(will.topic, { maxLevels });
+/**
+ * A will topic must be a valid topic name (no wildcards) [MQTT-3.1.3-10], within
+ * `maxTopicLength` and `maxTopicLevels`.
+ */
+export function validateWill(will: Will, settings: BrokerSettings): TopicError | undefined {
+  return checkTopicName(will.topic, settings);
 }
 
 /**

@@ -103,6 +103,12 @@ export class ConnectionWriter {
     return buffered > 0 && buffered + bytes > this.maxBufferedBytes;
   }
 
+  /** Whether the stream, with this turn's batch, holds its high-water mark or more. */
+  aboveHighWaterMark(): boolean {
+    if (this.state !== "open") return true;
+    return this.stream.writableLength + this.batchBytes >= this.stream.writableHighWaterMark;
+  }
+
   /** Writes one chunk (a control packet, or a whole PUBLISH). */
   write(chunk: Uint8Array): void {
     if (this.state === "closed") return;

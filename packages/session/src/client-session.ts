@@ -72,7 +72,8 @@ export class ClientSession extends Session {
     properties?: SubscribeProperties,
   ): RequestStep {
     this.checkRequest(subscriptions.length, "MQTT-3.8.3-3");
-    const packetId = this.outbound.ids.allocate();
+    this.step.reset();
+    const packetId = this.outbound.allocateId(this.step);
     this.requests.set(packetId, { kind: "subscribe", count: subscriptions.length });
     const packet: SubscribePacket = { type: "subscribe", packetId, subscriptions };
     if (properties !== undefined) packet.properties = properties;
@@ -90,7 +91,8 @@ export class ClientSession extends Session {
     properties?: UnsubscribeProperties,
   ): RequestStep {
     this.checkRequest(topicFilters.length, "MQTT-3.10.3-2");
-    const packetId = this.outbound.ids.allocate();
+    this.step.reset();
+    const packetId = this.outbound.allocateId(this.step);
     this.requests.set(packetId, { kind: "unsubscribe", count: topicFilters.length });
     const packet: UnsubscribePacket = { type: "unsubscribe", packetId, topicFilters };
     if (properties !== undefined) packet.properties = properties;
@@ -111,7 +113,8 @@ export class ClientSession extends Session {
 
   private request(packet: Packet, packetId: number, now: number): RequestStep {
     this.packetSent(now);
-    return { send: [packet], events: EMPTY_STEP.events, packetId };
+    const changes = this.step.journal?.take();
+    return { send: [packet], events: EMPTY_STEP.events, changes, packetId };
   }
 
   protected handleRolePacket(packet: Packet, _now: number, step: StepBuilder): void {

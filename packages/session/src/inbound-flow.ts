@@ -145,6 +145,7 @@ export class InboundFlow {
       if (connected) step.send({ type: "puback", packetId });
     } else {
       this.awaitingPubrel.add(packetId);
+      step.journal?.awaitingPubrelAdded(packetId);
       if (connected) step.send({ type: "pubrec", packetId });
     }
   }
@@ -157,6 +158,7 @@ export class InboundFlow {
   handlePubrel(packet: PubrelPacket, step: StepBuilder): void {
     const packetId = packet.packetId;
     if (packetId !== PLACEHOLDER_ID && this.awaitingPubrel.delete(packetId)) {
+      step.journal?.awaitingPubrelRemoved(packetId);
       step.send({ type: "pubcomp", packetId });
       return;
     }
@@ -175,7 +177,13 @@ export class InboundFlow {
   }
 
   /** Clean session: forget everything. */
-  discard(): void {
+  discard(step: StepBuilder): void {
+    const journal = step.journal;
+    if (journal !== undefined) {
+      for (const packetId of this.awaitingPubrel) {
+        if (packetId !== PLACEHOLDER_ID) journal.awaitingPubrelRemoved(packetId);
+      }
+    }
     this.unacknowledged.clear();
     this.unacknowledged.set(PLACEHOLDER_ID, PLACEHOLDER);
     this.awaitingPubrel.clear();

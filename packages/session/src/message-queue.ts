@@ -9,7 +9,8 @@
  * are dropped first; if that is not enough, the policy decides: "reject-new" drops the new
  * message, "drop-oldest" drops the oldest messages whatever their QoS. Every drop becomes a
  * `message-dropped` event and is counted. A message larger than the byte limit on its own is
- * always rejected (dropping everything else would not make it fit).
+ * always rejected (dropping everything else would not make it fit). Every change is also
+ * reported to the step's ChangeJournal when the session journals.
  */
 import type { DropReason } from "./events.js";
 import type { SessionMessage } from "./snapshot.js";
@@ -21,6 +22,18 @@ export interface MessageQueueLimits {
   maxMessages: number;
   maxBytes: number;
   overflow: QueueOverflowPolicy;
+}
+
+/** A copy of `message` with exactly the SessionMessage fields (no packet fields). */
+export function plainMessage(message: SessionMessage): SessionMessage {
+  const copy: SessionMessage = {
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+  };
+  if (message.properties !== undefined) copy.properties = message.properties;
+  return copy;
 }
 
 /** Bytes a message counts for against `maxBytes`. */
@@ -49,9 +62,10 @@ export class MessageQueue {
     return this.items[this.head];
   }
 
-  shift(): SessionMessage | undefined {
+  shift(step: StepBuilder): SessionMessage | undefined {
     const message = this.items[this.head];
     if (message === undefined) return undefined;
+    step.journal?.queueShifted(this.size);
     this.items[this.head] = undefined;
     this.head++;
     this.totalBytes -= messageSize(message);
@@ -76,10 +90,11 @@ export class MessageQueue {
     if (size > maxBytes || maxMessages <= 0) return this.reject(message, step);
     while (this.size >= maxMessages || this.totalBytes + size > maxBytes) {
       const victim =
-        this.removeOldestQoS0() ?? (overflow === "drop-oldest" ? this.shift() : undefined);
+        this.removeOldestQoS0(step) ?? (overflow === "drop-oldest" ? this.shift(step) : undefined);
       if (victim === undefined) return this.reject(message, step);
       this.reject(victim, step);
     }
+    step.journal?.queueAppended(plainMessage(message), this.size);
     this.items.push(message);
     this.totalBytes += size;
     return true;
@@ -94,8 +109,9 @@ export class MessageQueue {
   }
 
   /** Empties the queue and returns what it held, oldest first. */
-  drain(): SessionMessage[] {
+  drain(step: StepBuilder): SessionMessage[] {
     const all = this.toArray();
+    step.journal?.queueCleared(all.length);
     this.items = [];
     this.head = 0;
     this.totalBytes = 0;
@@ -105,6 +121,16 @@ export class MessageQueue {
   /** Oldest first; a copy. */
   toArray(): SessionMessage[] {
     return this.items.slice(this.head) as SessionMessage[];
+  }
+
+  /** Oldest first, each a `plainMessage` copy (snapshots and journals). */
+  plainMessages(): SessionMessage[] {
+    const messages: SessionMessage[] = [];
+    for (let index = this.head; index < this.items.length; index++) {
+      const message = this.items[index];
+      if (message !== undefined) messages.push(plainMessage(message));
+    }
+    return messages;
   }
 
   /** Counts a dropped message and reports it as a `message-dropped` event. */
@@ -123,13 +149,15 @@ export class MessageQueue {
     return false;
   }
 
-  private removeOldestQoS0(): SessionMessage | undefined {
+  private removeOldestQoS0(step: StepBuilder): SessionMessage | undefined {
     for (let index = this.head; index < this.items.length; index++) {
       const message = this.items[index];
       if (message?.qos === 0) {
-        if (index === this.head) return this.shift();
+        if (index === this.head) return this.shift(step);
+        const sizeBefore = this.size;
         this.items.splice(index, 1);
         this.totalBytes -= messageSize(message);
+        step.journal?.queueRemovedAt(index - this.head, sizeBefore, this);
         return message;
       }
     }

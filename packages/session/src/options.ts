@@ -46,6 +46,12 @@ export interface SessionOptions {
   autoAcknowledge?: boolean;
   /** Keep Alive of the connection in seconds (0 = off). `connected()` may override it. */
   keepaliveSeconds?: number;
+  /**
+   * Journal every state change: each Step carries `changes`, the change from the snapshot
+   * before the call to the one after, for `SessionStore.update`. Default false: Steps carry
+   * no `changes` and nothing is recorded (no cost for sessions that are not persisted).
+   */
+  journal?: boolean;
 }
 
 export interface ClientSessionOptions extends SessionOptions {
@@ -67,6 +73,7 @@ export interface ResolvedOptions {
   retryIntervalMs: number | undefined;
   autoAcknowledge: boolean;
   keepaliveSeconds: number;
+  journal: boolean;
 }
 
 export const DEFAULT_INFLIGHT_WINDOW = 100;
@@ -131,5 +138,6 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     retryIntervalMs,
     autoAcknowledge: options.autoAcknowledge ?? false,
     keepaliveSeconds: checkInteger("keepaliveSeconds", options.keepaliveSeconds ?? 0, 0, 65_535),
+    journal: options.journal === true,
   };
 }

@@ -6,6 +6,8 @@
  * or waits in the MessageQueue; the queue drains, in order, whenever an acknowledgement
  * frees a slot or the connection comes back. Every method takes the session's StepBuilder
  * and adds packets and events to it; checks that can throw run before any state changes.
+ * Each state change a snapshot holds is reported to the step's ChangeJournal where it
+ * happens (journaling sessions only; see change-journal.ts).
  *
  *   QoS 0: PUBLISH                                                   (nothing kept)
  *   QoS 1: PUBLISH ──> awaiting-puback ──PUBACK──> done              [MQTT-4.3.2-1]
@@ -21,7 +23,7 @@ import type {
 } from "@ternmq/codec";
 import { REASON_PACKET_ID_NOT_FOUND, REASON_PROTOCOL_ERROR, SessionError } from "./errors.js";
 import { InflightWindow, type OutboundEntry } from "./inflight-window.js";
-import { MessageQueue } from "./message-queue.js";
+import { MessageQueue, plainMessage } from "./message-queue.js";
 import type { ResolvedOptions } from "./options.js";
 import { MAX_PACKET_ID, PacketIdAllocator } from "./packet-id-allocator.js";
 import type { OutboundInflight, SessionMessage, SessionSnapshot } from "./snapshot.js";
@@ -84,7 +86,7 @@ export class OutboundFlow {
   drain(now: number, step: StepBuilder): void {
     for (let next = this.queue.peek(); next !== undefined; next = this.queue.peek()) {
       if (!this.trySend(next, now, step)) return;
-      this.queue.shift();
+      this.queue.shift(step);
     }
   }
 
@@ -94,11 +96,23 @@ export class OutboundFlow {
       return true;
     }
     if (!this.window.hasRoom || this.ids.size >= MAX_PACKET_ID) return false;
-    const packetId = this.ids.allocate();
+    const packetId = this.allocateId(step);
     const state = message.qos === 1 ? "awaiting-puback" : "awaiting-pubrec";
-    this.window.add({ packetId, state, message, sentAt: now });
+    const entry: OutboundEntry = { packetId, state, message, sentAt: now };
+    this.window.add(entry);
+    step.journal?.inflightAdded(inflightRecord(entry));
     step.send(publishPacket(message, packetId, false));
     return true;
+  }
+
+  /**
+   * A packet id for a PUBLISH (or a client's SUBSCRIBE/UNSUBSCRIBE); the cursor move is
+   * journaled. Throws MQTT_ERR_SESSION_PACKET_IDS_EXHAUSTED like `PacketIdAllocator`.
+   */
+  allocateId(step: StepBuilder): number {
+    const packetId = this.ids.allocate();
+    step.journal?.nextPacketIdMoved(this.ids.next);
+    return packetId;
   }
 
   /** PUBACK: a QoS 1 flow ends. PUBACK for an unknown id is ignored (a late duplicate). */
@@ -139,7 +153,10 @@ export class OutboundFlow {
       this.complete(entry, 2, packet.reasonCode ?? 0, now, step);
       return;
     }
-    entry.state = "awaiting-pubcomp";
+    if (entry.state === "awaiting-pubrec") {
+      entry.state = "awaiting-pubcomp";
+      step.journal?.inflightChanged(inflightRecord(entry));
+    }
     entry.sentAt = now;
     step.send(this.pubrel(packetId, undefined));
   }
@@ -167,6 +184,7 @@ export class OutboundFlow {
   ): void {
     this.window.delete(entry.packetId);
     this.ids.release(entry.packetId); // [MQTT-2.3.1-3]
+    step.journal?.inflightRemoved(entry.packetId);
     step.event({
       type: "publish-complete",
       packetId: entry.packetId,
@@ -205,38 +223,32 @@ export class OutboundFlow {
 
   /**
    * Clean session: forgets every inflight flow (and, with `includeQueue`, every queued
-   * message), reporting each message as dropped.
+   * message), reporting each message as dropped. Journaled as removals of everything, plus
+   * the (unchanged) id cursor, so the stored record needs nothing else.
    */
   discard(includeQueue: boolean, step: StepBuilder): void {
-    for (const entry of this.window.values()) {
+    const entries = this.window.values();
+    for (const entry of entries) {
       this.ids.release(entry.packetId);
+      step.journal?.inflightRemoved(entry.packetId);
       if (entry.message !== undefined) {
         this.queue.recordDrop(entry.message, "session-discarded", entry.packetId, step);
       }
     }
     this.window.clear();
-    if (!includeQueue) return;
-    for (const message of this.queue.drain()) {
-      this.queue.recordDrop(message, "session-discarded", undefined, step);
+    const dropsQueue = includeQueue && this.queue.size > 0;
+    if (dropsQueue) {
+      for (const message of this.queue.drain(step)) {
+        this.queue.recordDrop(message, "session-discarded", undefined, step);
+      }
     }
+    if (entries.length > 0 || dropsQueue) step.journal?.nextPacketIdMoved(this.ids.next);
   }
 
   snapshot(): SessionSnapshot["outbound"] {
-    const inflight: OutboundInflight[] = [];
-    for (const entry of this.window.values()) {
-      if (entry.state === "awaiting-pubcomp" || entry.message === undefined) {
-        inflight.push({ packetId: entry.packetId, state: "awaiting-pubcomp" });
-      } else {
-        inflight.push({
-          packetId: entry.packetId,
-          state: entry.state,
-          message: plainMessage(entry.message),
-        });
-      }
-    }
     return {
-      inflight,
-      queued: this.queue.toArray().map(plainMessage),
+      inflight: this.window.values().map(inflightRecord),
+      queued: this.queue.plainMessages(),
       nextPacketId: this.ids.next,
     };
   }
@@ -264,14 +276,10 @@ export class OutboundFlow {
   }
 }
 
-/** A copy of `message` with exactly the SessionMessage fields (no packet fields). */
-export function plainMessage(message: SessionMessage): SessionMessage {
-  const copy: SessionMessage = {
-    topic: message.topic,
-    payload: message.payload,
-    qos: message.qos,
-    retain: message.retain,
-  };
-  if (message.properties !== undefined) copy.properties = message.properties;
-  return copy;
+/** `entry` as a snapshot (and a journal) holds it: after PUBREC, the id alone. */
+function inflightRecord(entry: OutboundEntry): OutboundInflight {
+  if (entry.state === "awaiting-pubcomp" || entry.message === undefined) {
+    return { packetId: entry.packetId, state: "awaiting-pubcomp" };
+  }
+  return { packetId: entry.packetId, state: entry.state, message: plainMessage(entry.message) };
 }

@@ -61,12 +61,13 @@ export abstract class Session {
   /** See the transition table on `connected()`. */
   state: SessionState = "disconnected";
   protected readonly options: ResolvedOptions;
-  protected readonly step = new StepBuilder();
+  protected readonly step: StepBuilder;
   protected readonly outbound: OutboundFlow;
   protected readonly inbound: InboundFlow;
 
   protected constructor(options: SessionOptions, snapshot: SessionSnapshot | undefined) {
     this.options = resolveOptions(options);
+    this.step = new StepBuilder(this.options.journal);
     this.outbound = new OutboundFlow(this.options);
     this.inbound = new InboundFlow(this.options);
     if (snapshot !== undefined) {
@@ -152,7 +153,7 @@ export abstract class Session {
     this.outbound.window.capacity = capacity;
     if (!info.sessionPresent) {
       this.outbound.discard(this.discardsQueue, this.step);
-      this.inbound.discard();
+      this.inbound.discard(this.step);
     }
     this.state = "connected";
     this.keepalive.start(now, keepaliveSeconds);

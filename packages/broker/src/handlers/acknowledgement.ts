@@ -15,5 +15,6 @@ export function handleAcknowledgement(
 ): Outcome {
   const context = connection.context;
   context.applyOutbound(entry, entry.engine.handlePacket(packet, context.now()));
+  connection.retained?.resume(); // a freed inflight slot lets a paused retained stream go on
   return undefined;
 }

@@ -31,16 +31,17 @@ export function handleConnect(connection: Connection, packet: ConnectPacket): Ma
     // [MQTT-3.1.3-8]: an empty id needs Clean Session 1; 3.1 requires 1-23 characters.
     if (!packet.clean || level === 3) return refuse(CONNACK_IDENTIFIER_REJECTED);
     clientId = `ternmq-${randomUUID()}`; // [MQTT-3.1.3-6]
-  } else if (
-    clientId.length > limits.maxClientIdLength ||
-    (settings.clientIdPattern !== undefined && !settings.clientIdPattern.test(clientId))
-  ) {
+  } else if (clientId.length > limits.maxClientIdLength) {
+    connection.context.stats.limits.clientIdsTooLong++;
+    return refuse(CONNACK_IDENTIFIER_REJECTED); // [MQTT-3.1.3-9]
+  } else if (settings.clientIdPattern !== undefined && !settings.clientIdPattern.test(clientId)) {
     return refuse(CONNACK_IDENTIFIER_REJECTED); // [MQTT-3.1.3-9]
   }
 
   const will = packet.will;
   if (will !== undefined) {
-    const error = validateWill(will, limits.maxTopicLevels);
+    // Counted against maxTopicLength / maxTopicLevels when the connection closes for it.
+    const error = validateWill(will, settings);
     if (error !== undefined) return protocolError(error);
   }
 
@@ -71,7 +72,9 @@ export function handleConnect(connection: Connection, packet: ConnectPacket): Ma
 export function connectionLimitReached(connection: Connection, clientId: string): boolean {
   const { registry, stats, settings } = connection.context;
   const takesOver = registry.get(clientId)?.connection !== undefined;
-  return !takesOver && stats.clientsConnected >= settings.limits.maxConnections;
+  if (takesOver || stats.clientsConnected < settings.limits.maxConnections) return false;
+  stats.limits.connectionsRefused++; // each true answer is one CONNACK 3
+  return true;
 }
 
 /**

@@ -3,15 +3,20 @@
  * protection, the `authorizePublish` hook, routing and retained storage, then the
  * acknowledgement.
  *
- * Design: the engine is used with manual acknowledgement: PUBACK (QoS 1) / PUBREC (QoS 2)
- * leave only once the message is routed and, when retained, stored; the engine keeps
- * acknowledgements in arrival order [MQTT-4.6.0-2]. The path allocates no Promise and no
- * closure unless a hook or the retained store answers asynchronously.
+ * Design: the engine is used with manual acknowledgement, called right after routing in the
+ * same synchronous stretch: the store writes routing made (persistent subscribers' journal,
+ * the retained message) and, for QoS 2 from a persistent publisher, the journal of its
+ * awaiting-PUBREL id therefore land in one group-commit transaction. The PUBACK (QoS 1) /
+ * PUBREC (QoS 2) goes through the write-ahead gate: it leaves once all of them are durable.
+ * The engine keeps acknowledgements in arrival order [MQTT-4.6.0-2]; the gate keeps a
+ * connection's packets in order. The connection goes on reading meanwhile (acknowledgements
+ * of many messages share one commit). The path allocates no Promise and no closure unless a
+ * hook answers asynchronously or a store write is pending.
  */
 import type { PublishPacket } from "@ternmq/codec";
 import type { MessageEvent } from "@ternmq/session";
-import { validateTopicName } from "@ternmq/topics";
 import type { Connection } from "../connection.js";
+import { checkTopicName } from "../limits.js";
 import type { SessionEntry } from "../session-registry.js";
 import { isSysTopic } from "../sys-topic.js";
 import { type MaybeAsyncOutcome, protocolError } from "./outcome.js";
@@ -23,8 +28,10 @@ export function handlePublish(
 ): MaybeAsyncOutcome {
   const context = connection.context;
   context.stats.messagesReceived++;
+  context.traffic.received[packet.qos]++;
+  context.traffic.receivedBytes[packet.qos] += packet.payload.length;
   // [MQTT-3.3.2-2] no wildcards in a topic name; invalid names close the connection.
-  const error = validateTopicName(packet.topic, context.settings.topicOptions);
+  const error = checkTopicName(packet.topic, context.settings); // and maxTopicLength
   if (error !== undefined) return protocolError(error);
   const step = entry.engine.handlePacket(packet, context.now());
   context.applyOutbound(entry, step);
@@ -68,28 +75,28 @@ function refuse(connection: Connection, entry: SessionEntry, event: MessageEvent
   return acknowledge(connection, entry, event);
 }
 
-function forward(
+function forward(connection: Connection, entry: SessionEntry, event: MessageEvent): undefined {
+  const writes = connection.context.writes;
+  const mark = writes.issued;
+  // A failed store write stops the broker (the write-ahead gate reports it): not awaited.
+  connection.context.publish(event.message, connection.client);
+  return acknowledge(connection, entry, event, writes.wroteSince(mark));
+}
+
+/**
+ * PUBACK / PUBREC for a message the broker has taken (3.1.1 has no negative ack), once the
+ * store writes made while routing it are durable (`afterWrites`).
+ */
+function acknowledge(
   connection: Connection,
   entry: SessionEntry,
   event: MessageEvent,
-): MaybeAsyncOutcome {
-  const stored = connection.context.publish(event.message, connection.client);
-  if (stored === undefined) return acknowledge(connection, entry, event);
-  return stored.then(
-    () => acknowledge(connection, entry, event),
-    (error: unknown) => {
-      // Not stored: no acknowledgement, so the client sends it again after reconnecting.
-      connection.context.logger.error({ err: error }, "retained message not stored");
-      return { type: "close", reason: "io-error", error } as const;
-    },
-  );
-}
-
-/** PUBACK / PUBREC for a message the broker has taken (3.1.1 has no negative ack). */
-function acknowledge(connection: Connection, entry: SessionEntry, event: MessageEvent): undefined {
+  afterWrites = false,
+): undefined {
   if (event.ackRequired && event.packetId !== undefined && connection.state === "connected") {
     const context = connection.context;
-    context.applyOutbound(entry, entry.engine.acknowledge(event.packetId, context.now()));
+    const step = entry.engine.acknowledge(event.packetId, context.now());
+    context.applyOutbound(entry, step, afterWrites);
   }
   return undefined;
 }

@@ -1,17 +1,14 @@
 /**
- * SUBSCRIBE: each filter validated, capped by `maxQoS`, passed to `authorizeSubscribe`;
- * SUBACK with one return code per filter in order [MQTT-3.8.4-5]; then the retained messages
- * of the granted non-shared filters.
+ * SUBSCRIBE: each filter validated (with `maxTopicLength` and `maxTopicLevels`), capped by
+ * `maxQoS`, passed to `authorizeSubscribe`, and held to `maxSubscriptionsPerClient`; SUBACK
+ * with one return code per filter in order [MQTT-3.8.4-5]; then the retained messages of the
+ * granted non-shared filters.
  */
 import type { QoS, SubscribePacket, Subscription } from "@ternmq/codec";
-import {
-  isSharedSubscription,
-  parseSharedSubscription,
-  TopicError,
-  validateTopicFilter,
-} from "@ternmq/topics";
+import { isSharedSubscription } from "@ternmq/topics";
 import type { Connection } from "../connection.js";
 import { type MaybePromise, SUBACK_FAILURE } from "../hooks.js";
+import { checkTopicFilter, countLimitError } from "../limits.js";
 import type { SessionEntry } from "../session-registry.js";
 import type { MaybeAsyncOutcome } from "./outcome.js";
 
@@ -36,13 +33,13 @@ export function handleSubscribe(
 }
 
 function authorize(connection: Connection, subscription: Subscription): MaybePromise<ReturnCode> {
-  const { settings, hooks } = connection.context;
+  const { settings, hooks, stats } = connection.context;
   const filter = subscription.topicFilter;
-  const options = settings.topicOptions;
-  const invalid = isSharedSubscription(filter)
-    ? parseSharedSubscription(filter, options)
-    : validateTopicFilter(filter, options);
-  if (invalid instanceof TopicError) return SUBACK_FAILURE;
+  const invalid = checkTopicFilter(filter, settings);
+  if (invalid !== undefined) {
+    countLimitError(stats.limits, invalid);
+    return SUBACK_FAILURE;
+  }
   const requested = Math.min(subscription.qos, settings.maxQoS) as QoS;
   const client = connection.client;
   return client === undefined
@@ -57,28 +54,35 @@ function complete(
   codes: readonly ReturnCode[],
 ): MaybeAsyncOutcome {
   if (connection.state !== "connected") return undefined;
-  const { registry, retained, events, settings } = connection.context;
+  const { registry, retained, events, settings, stats } = connection.context;
   const granted: { topicFilter: string; qos: QoS }[] = [];
   const withRetained: { topicFilter: string; qos: QoS }[] = [];
+  const maxSubscriptions = settings.limits.maxSubscriptionsPerClient;
+  const returnCodes = codes.slice();
   packet.subscriptions.forEach((subscription, index) => {
     const code = codes[index];
     if (code === undefined || code === SUBACK_FAILURE) return;
     const topicFilter = subscription.topicFilter;
+    // A new filter beyond the limit is refused; one that replaces a subscription is not new.
+    if (entry.subscriptions.size >= maxSubscriptions && !entry.subscriptions.has(topicFilter)) {
+      stats.limits.subscriptionsRefused++;
+      returnCodes[index] = SUBACK_FAILURE;
+      return;
+    }
     registry.subscribe(entry, topicFilter, code); // a repeated filter replaces [MQTT-3.8.4-3]
     granted.push({ topicFilter, qos: code });
     if (!isSharedSubscription(topicFilter)) withRetained.push({ topicFilter, qos: code });
   });
+  // Write-ahead: a persistent session's SUBACK leaves once its subscription list is stored.
+  if (granted.length > 0) registry.subscriptionsChanged(entry);
   // [MQTT-3.8.4-1] SUBACK with the same packet id; [MQTT-3.9.3-1] codes in order.
-  connection.send({ type: "suback", packetId: packet.packetId, reasonCodes: codes });
+  const suback = { type: "suback", packetId: packet.packetId, reasonCodes: returnCodes } as const;
+  connection.context.writes.send(connection, [suback], entry.persistent && granted.length > 0);
   if (granted.length === 0) return undefined;
-  registry.subscriptionsChanged(entry);
   if (connection.client !== undefined) events.emit("subscribed", connection.client, granted);
-  if (!settings.retainAvailable || withRetained.length === 0) return undefined;
-  return retained.sendMatching(entry, withRetained).then(
-    () => undefined,
-    (error: unknown) => {
-      connection.context.logger.error({ err: error }, "retained messages not read");
-      return undefined;
-    },
-  );
+  // Streamed after the SUBACK at the subscriber's pace, beside this connection's packets.
+  if (settings.retainAvailable && withRetained.length > 0) {
+    retained.deliver(connection.context, connection, entry, withRetained);
+  }
+  return undefined;
 }

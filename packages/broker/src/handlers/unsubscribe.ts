@@ -15,10 +15,13 @@ export function handleUnsubscribe(
   for (const filter of packet.topicFilters) {
     if (registry.unsubscribe(entry, filter)) removed.push(filter); // [MQTT-3.10.4-1]
   }
-  connection.send({ type: "unsuback", packetId: packet.packetId }); // [MQTT-3.10.4-4]
-  if (removed.length > 0) {
-    registry.subscriptionsChanged(entry);
-    if (connection.client !== undefined) events.emit("unsubscribed", connection.client, removed);
+  const changed = removed.length > 0;
+  // Write-ahead: a persistent session's UNSUBACK leaves once its subscription list is stored.
+  if (changed) registry.subscriptionsChanged(entry);
+  const unsuback = { type: "unsuback", packetId: packet.packetId } as const; // [MQTT-3.10.4-4]
+  connection.context.writes.send(connection, [unsuback], entry.persistent && changed);
+  if (changed && connection.client !== undefined) {
+    events.emit("unsubscribed", connection.client, removed);
   }
   return undefined;
 }

@@ -56,6 +56,18 @@ const COUNTER_TOPICS: readonly (readonly [topic: string, counter: (stats: SysSta
     ["bytes/sent", (stats) => stats.bytesSent],
     ["subscriptions/count", (stats) => stats.subscriptionsCount],
     ["retained messages/count", (stats) => stats.retainedCount],
+    // Not Mosquitto topics: how often each of the broker's limits refused something.
+    ["limits/connections/refused", (stats) => stats.limits.connectionsRefused],
+    ["limits/connections/per-address", (stats) => stats.limits.connectionsPerAddressExceeded],
+    ["limits/connections/rate", (stats) => stats.limits.connectionRateExceeded],
+    ["limits/connections/connect-timeout", (stats) => stats.limits.connectTimeouts],
+    ["limits/packets/too-large", (stats) => stats.limits.packetsTooLarge],
+    ["limits/client-ids/too-long", (stats) => stats.limits.clientIdsTooLong],
+    ["limits/messages/rate-dropped", (stats) => stats.limits.messagesRateDropped],
+    ["limits/messages/rate-delayed", (stats) => stats.limits.messagesRateDelayed],
+    ["limits/subscriptions/refused", (stats) => stats.limits.subscriptionsRefused],
+    ["limits/topics/too-long", (stats) => stats.limits.topicsTooLong],
+    ["limits/topics/too-deep", (stats) => stats.limits.topicsTooDeep],
   ];
 
 const PREFIX = "$SYS/broker/";

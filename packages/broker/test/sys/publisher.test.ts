@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createLimitCounters } from "../../src/limits.js";
 import { SYS_TOPICS, type SysPublisher, startSysPublisher } from "../../src/sys/index.js";
 import type { SysStats } from "../../src/sys/sys-values.js";
 
@@ -25,6 +26,7 @@ class FakeBroker extends EventEmitter {
     bytesSent: 0,
     subscriptionsCount: 0,
     retainedCount: 0,
+    limits: createLimitCounters(),
   };
   readonly published: Published[] = [];
   failNext = false;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createLimitCounters } from "../../src/limits.js";
 import { SYS_TOPICS, type SysStats, SysValues } from "../../src/sys/sys-values.js";
 
 function stats(overrides: Partial<SysStats> = {}): SysStats {
@@ -15,6 +16,7 @@ function stats(overrides: Partial<SysStats> = {}): SysStats {
     bytesSent: 5678,
     subscriptionsCount: 4,
     retainedCount: 9,
+    limits: { ...createLimitCounters(), topicsTooDeep: 2 },
     ...overrides,
   };
 }
@@ -38,6 +40,8 @@ describe("SysValues", () => {
     expect(collected.get("$SYS/broker/bytes/received")).toBe("1234");
     expect(collected.get("$SYS/broker/bytes/sent")).toBe("5678");
     expect(collected.get("$SYS/broker/subscriptions/count")).toBe("4");
+    expect(collected.get("$SYS/broker/limits/topics/too-deep")).toBe("2");
+    expect(collected.get("$SYS/broker/limits/connections/rate")).toBe("0");
     expect(collected.get("$SYS/broker/retained messages/count")).toBe("9");
     expect(collected.get("$SYS/broker/load/messages/received/1min")).toBe("0.00");
   });

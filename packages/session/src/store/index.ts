@@ -5,6 +5,7 @@ export type {
   SessionChanges,
   SessionRecord,
   SessionStore,
+  SnapshotChanges,
   StoredSubscription,
 } from "./session-store.js";
 export { StoreError, type StoreErrorCode } from "./store-error.js";

@@ -107,6 +107,22 @@ export interface SessionChanges {
 }
 
 /**
+ * The part of `SessionChanges` the session engine produces: its journal (`Step.changes` of a
+ * session created with `journal: true`). Record fields (`updatedAt`, `subscriptions`, ...) are
+ * the broker's.
+ */
+export type SnapshotChanges = Pick<
+  SessionChanges,
+  | "dequeue"
+  | "enqueue"
+  | "removeInflight"
+  | "putInflight"
+  | "nextPacketId"
+  | "removeAwaitingPubrel"
+  | "addAwaitingPubrel"
+>;
+
+/**
  * Sessions by client id. All methods are async and settle; see the module comment for the
  * call-order, durability, failure, isolation and close contract.
  */
