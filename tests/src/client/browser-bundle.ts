@@ -1,37 +1,33 @@
 /**
- * Builds @ternmq/client's browser entry for a test page: esbuild (the workspace's binary, the
- * one tsup runs) bundles `@ternmq/client/browser` from the packages' TypeScript source for
- * `--platform=browser`, so a Node import anywhere in its graph (`node:net`, `ws`, ...) fails
- * the build instead of reaching the browser.
+ * Builds @ternmq/client's browser entry for a test page: esbuild (the bundler tsup runs)
+ * bundles `@ternmq/client/browser` from the packages' TypeScript source for the browser
+ * platform, so a Node import anywhere in its graph (`node:net`, `ws`, ...) fails the build
+ * instead of reaching the browser.
  */
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const testsFolder = fileURLToPath(new URL("../../", import.meta.url));
-const esbuild = fileURLToPath(new URL("../../../node_modules/.bin/esbuild", import.meta.url));
 
 /** The ES module text of the browser bundle (exports `connect`, `connectAsync`, ...). */
-export function buildBrowserBundle(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      esbuild,
-      [
-        "--bundle",
-        "--format=esm",
-        "--platform=browser",
-        "--target=es2022",
-        "--conditions=@ternmq/source",
-        "--sourcefile=page-entry.ts",
-        "--loader=ts",
-        "--log-level=error",
-      ],
+export async function buildBrowserBundle(): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: 'export * from "@ternmq/client/browser";\n',
+      sourcefile: "page-entry.ts",
+      loader: "ts",
       // Resolved from tests/, whose node_modules hold the workspace packages.
-      { cwd: testsFolder, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`esbuild failed: ${stderr || error.message}`));
-        else resolve(stdout);
-      },
-    );
-    child.stdin?.end('export * from "@ternmq/client/browser";\n');
+      resolveDir: testsFolder,
+    },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["@ternmq/source"],
+    logLevel: "silent",
+    write: false,
   });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error("esbuild produced no output");
+  return output.text;
 }
