@@ -1,8 +1,9 @@
 /**
- * Errors of the admin server. Branded like every TernMQ error (`Symbol.for("@ternmq/error")`,
- * as `MqttError` of @ternmq/codec), so `MqttError.isInstance` recognises them too.
+ * Errors of the admin server: `MqttError`s of @ternmq/codec, so `MqttError.isInstance`
+ * recognises them with every other TernMQ error. No MQTT statement applies to the admin
+ * listener, so `spec` and `reasonCode` stay undefined.
  */
-const brand: unique symbol = Symbol.for("@ternmq/error") as never;
+import { MqttError } from "@ternmq/codec";
 
 export type AdminErrorCode =
   /** Bound to a non-loopback address without `token` or `authenticate`. */
@@ -10,26 +11,9 @@ export type AdminErrorCode =
   /** An option out of range (port, topic cap, ...). */
   | "MQTT_ERR_ADMIN_INVALID_OPTION";
 
-export class AdminError extends Error {
-  readonly code: AdminErrorCode;
-  /** No MQTT statement applies to the admin listener. */
-  readonly spec: string | undefined = undefined;
-  readonly [brand] = true;
-
-  constructor(code: AdminErrorCode, message: string) {
-    super(message);
-    this.name = "AdminError";
-    this.code = code;
-  }
-
+export class AdminError extends MqttError<AdminErrorCode> {
   /** True for an AdminError from any copy of this package. */
   static isAdminError(value: unknown): value is AdminError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as { [brand]?: unknown })[brand] === true &&
-      typeof (value as { code?: unknown }).code === "string" &&
-      (value as { code: string }).code.startsWith("MQTT_ERR_ADMIN_")
-    );
+    return MqttError.hasCodePrefix(value, "MQTT_ERR_ADMIN_");
   }
 }
