@@ -73,6 +73,34 @@ const COPY_PAYLOAD_UP_TO = 512;
 /** How long a closing stream may take to flush its last packets before it is destroyed. */
 const END_GRACE_MS = 1000;
 
+/*
+ * Stream listeners and timer callbacks are shared by every connection instead of being
+ * closures bound per connection: ten function objects (with their contexts, and a property
+ * dictionary each when a transpiler keeps function names) were a third of an idle
+ * connection's memory. A listener finds its connection through `connectionOf` (EventEmitter
+ * calls it with the stream as `this`); a timer gets it as its argument.
+ */
+const connectionOf = new WeakMap<Duplex, Connection>();
+
+function onStreamData(this: Duplex, chunk: Buffer): void {
+  connectionOf.get(this)?.received(chunk);
+}
+function onStreamEnd(this: Duplex): void {
+  connectionOf.get(this)?.inputEnd();
+}
+function onStreamError(this: Duplex, error: Error): void {
+  connectionOf.get(this)?.close("io-error", error);
+}
+function onStreamClose(this: Duplex): void {
+  connectionOf.get(this)?.streamClosed();
+}
+function onKeepaliveTimer(connection: Connection): void {
+  connection.keepaliveTimerFired();
+}
+function onConnectTimeout(connection: Connection): void {
+  connection.connectTimerFired();
+}
+
 export class Connection implements WriterOwner, GatedOutput {
   state: ConnectionState = "awaiting-connect";
   /** Set once the CONNECT has been read (client id known). */
@@ -103,43 +131,10 @@ export class Connection implements WriterOwner, GatedOutput {
   private keepaliveTimerAt = 0;
   private connectTimer: NodeJS.Timeout | undefined;
 
-  private readonly onData = (chunk: Buffer): void => {
-    this.context.stats.bytesReceived += chunk.length;
-    if (this.state !== "awaiting-connect" && this.state !== "connected") return;
-    this.decoder.push(chunk);
-    this.pump();
-  };
-  /** The peer ended its side: packets already received are handled, then the connection closes. */
-  private readonly onEnd = (): void => {
-    this.inputEnded = true;
-    this.pump();
-  };
-  private readonly onError = (error: Error): void => this.close("io-error", error);
-  private readonly onStreamClose = (): void => {
-    this.close("closed");
-    this.state = "closed";
-  };
-  private readonly onKeepaliveTimer = (): void => {
-    this.keepaliveTimer = undefined;
-    this.checkKeepalive();
-  };
-  private readonly onConnectTimeout = (): void => {
-    this.connectTimer = undefined;
-    if (this.state !== "awaiting-connect") return;
-    this.context.stats.limits.connectTimeouts++;
-    this.close("connect-timeout");
-  };
-  private readonly onSettled = (outcome: Outcome): void => {
-    this.waiting = false;
-    if (this.state !== "awaiting-connect" && this.state !== "connected") return;
-    if (outcome !== undefined) this.apply(outcome);
-    this.updateFlow();
-    this.pump();
-  };
-  private readonly onFailed = (error: unknown): void => {
-    this.waiting = false;
-    this.close("protocol-error", error);
-  };
+  /** Created on the first handler that answers with a Promise, then reused. */
+  private settleListeners:
+    | { onSettled: (outcome: Outcome) => void; onFailed: (error: unknown) => void }
+    | undefined;
 
   constructor(
     readonly context: BrokerContext,
@@ -160,12 +155,45 @@ export class Connection implements WriterOwner, GatedOutput {
       limits.drainTimeoutMs,
       this,
     );
-    stream.on("data", this.onData);
-    stream.on("end", this.onEnd);
-    stream.on("error", this.onError);
-    stream.on("close", this.onStreamClose);
-    this.connectTimer = setTimeout(this.onConnectTimeout, limits.connectTimeoutMs);
+    connectionOf.set(stream, this);
+    stream.on("data", onStreamData);
+    stream.on("end", onStreamEnd);
+    stream.on("error", onStreamError);
+    stream.on("close", onStreamClose);
+    this.connectTimer = setTimeout(onConnectTimeout, limits.connectTimeoutMs, this);
     this.connectTimer.unref();
+  }
+
+  /** Bytes arrived (the stream's 'data'). */
+  received(chunk: Buffer): void {
+    this.context.stats.bytesReceived += chunk.length;
+    if (this.state !== "awaiting-connect" && this.state !== "connected") return;
+    this.decoder.push(chunk);
+    this.pump();
+  }
+
+  /** The peer ended its side: packets already received are handled, then the connection closes. */
+  inputEnd(): void {
+    this.inputEnded = true;
+    this.pump();
+  }
+
+  /** The stream closed: the connection is over. */
+  streamClosed(): void {
+    this.close("closed");
+    this.state = "closed";
+  }
+
+  keepaliveTimerFired(): void {
+    this.keepaliveTimer = undefined;
+    this.checkKeepalive();
+  }
+
+  connectTimerFired(): void {
+    this.connectTimer = undefined;
+    if (this.state !== "awaiting-connect") return;
+    this.context.stats.limits.connectTimeouts++;
+    this.close("connect-timeout");
   }
 
   /** Writes one packet (PUBLISH through the fan-out template when it is the routed one). */
@@ -207,7 +235,7 @@ export class Connection implements WriterOwner, GatedOutput {
         "connection closed before CONNECT was accepted",
       );
     this.writer.close();
-    this.stream.off("data", this.onData);
+    this.stream.off("data", onStreamData);
     if (reason === "io-error" || reason === "slow-consumer") {
       this.stream.destroy(); // nothing more can be written to it
       return;
@@ -270,11 +298,29 @@ export class Connection implements WriterOwner, GatedOutput {
       if (outcome instanceof Promise) {
         this.waiting = true;
         this.updateFlow();
-        outcome.then(this.onSettled, this.onFailed);
+        const { onSettled, onFailed } = this.settleListeners ?? this.createSettleListeners();
+        outcome.then(onSettled, onFailed);
         return;
       }
       if (outcome !== undefined) this.apply(outcome);
     }
+  }
+
+  private createSettleListeners(): NonNullable<Connection["settleListeners"]> {
+    this.settleListeners = {
+      onSettled: (outcome: Outcome): void => {
+        this.waiting = false;
+        if (this.state !== "awaiting-connect" && this.state !== "connected") return;
+        if (outcome !== undefined) this.apply(outcome);
+        this.updateFlow();
+        this.pump();
+      },
+      onFailed: (error: unknown): void => {
+        this.waiting = false;
+        this.close("protocol-error", error);
+      },
+    };
+    return this.settleListeners;
   }
 
   /** The one switch from packet type to handler. */
@@ -446,7 +492,7 @@ export class Connection implements WriterOwner, GatedOutput {
     }
     this.keepaliveTimerAt = deadline;
     const delay = Math.max(1, deadline - this.context.now());
-    this.keepaliveTimer = setTimeout(this.onKeepaliveTimer, delay);
+    this.keepaliveTimer = setTimeout(onKeepaliveTimer, delay, this);
     this.keepaliveTimer.unref();
   }
 

@@ -4,15 +4,19 @@
  *
  * Design: a SUBSCRIBE to `#` over a large store must deliver every matching message, QoS 0
  * included, without a queue-full or slow-consumer drop, without holding the messages in
- * memory and without blocking other clients. So the store's async iterator is read one
- * message at a time, and reading pauses while the subscriber cannot take more:
+ * memory and without blocking other clients. So the store's async iterator is read a page
+ * at a time, and delivering pauses while the subscriber cannot take more:
  * - its socket is above the stream's high-water mark (resumed by 'drain', `writerDrained`);
  * - its session's inflight window is full and its queue half full (resumed by its
  *   acknowledgements, `handleAcknowledgement`);
  * - many of its packets wait in the write-ahead gate for a store commit (resumed when the
  *   gate has released half of them, `outputReleased`).
- * Every `YIELD_EVERY` messages it yields to the event loop even when nothing pushes back
- * (the memory store iterates without ever leaving the microtask queue). Filters of later
+ * A page (up to `PAGE_SIZE` messages) is read before any of it is delivered, then handed over
+ * in one synchronous run: the writer flushes in a queued microtask, which runs while the
+ * iterator is awaited, so reading between two deliveries costs a socket write each. Push-back is
+ * still checked before each message; what a pause leaves of the page goes first on resume.
+ * After each full page it yields to the event loop even when nothing pushes back (the memory
+ * store iterates without ever leaving the microtask queue). Filters of later
  * SUBSCRIBE packets wait their turn (one iterator at a time). The delivery runs beside the
  * connection's packet handling, which never waits for it: the acknowledgements that let it
  * continue come in on that connection. It stops when the connection closes.
@@ -35,8 +39,11 @@ import type { SessionEntry } from "./session-registry.js";
 
 export type RetainedDeliveryState = "idle" | "reading" | "paused" | "stopped";
 
-/** Messages read between two yields to the event loop. */
-const YIELD_EVERY = 256;
+/**
+ * Messages read before they are delivered together (one socket write when nothing pushes
+ * back), and between two yields to the event loop.
+ */
+const PAGE_SIZE = 256;
 /** Held batches of the connection (write-ahead gate) at which reading pauses... */
 const MAX_HELD_BATCHES = 256;
 /** ...and how few must be left before it resumes (not one by one). */
@@ -49,6 +56,9 @@ export class RetainedDelivery {
   private readonly filters: { topicFilter: string; qos: QoS }[] = [];
   private iterator: AsyncIterator<RetainedMessage> | undefined;
   private grantedQoS: QoS = 0;
+  /** Messages read and not delivered yet (from `pageIndex` on); reused from page to page. */
+  private readonly page: RetainedMessage[] = [];
+  private pageIndex = 0;
 
   constructor(
     private readonly context: BrokerContext,
@@ -74,6 +84,8 @@ export class RetainedDelivery {
   stop(): void {
     this.state = "stopped";
     this.filters.length = 0;
+    this.page.length = 0;
+    this.pageIndex = 0;
     const iterator = this.iterator;
     this.iterator = undefined;
     iterator?.return?.().catch(() => {});
@@ -97,12 +109,28 @@ export class RetainedDelivery {
 
   private async run(): Promise<void> {
     this.state = "reading";
-    let sinceYield = 0;
+    const page = this.page;
     try {
       for (;;) {
         if (this.isStopped()) {
           this.stop();
           return;
+        }
+        // Deliver what is left of the page, synchronously, checking push-back before each.
+        while (this.pageIndex < page.length) {
+          if (this.mustPause()) {
+            this.state = "paused";
+            return;
+          }
+          this.deliver(page[this.pageIndex++] as RetainedMessage);
+        }
+        if (page.length > 0) {
+          const full = page.length === PAGE_SIZE;
+          page.length = 0;
+          this.pageIndex = 0;
+          // A short page ended its filter: the next one (or idle) needs no turn of its own.
+          if (full) await yieldToEventLoop();
+          continue;
         }
         if (this.mustPause()) {
           this.state = "paused";
@@ -119,17 +147,7 @@ export class RetainedDelivery {
           iterator = this.store.match(next.topicFilter)[Symbol.asyncIterator]();
           this.iterator = iterator;
         }
-        const result = await iterator.next();
-        if (this.isStopped()) continue;
-        if (result.done === true) {
-          this.iterator = undefined;
-          continue;
-        }
-        this.deliver(result.value);
-        if (++sinceYield >= YIELD_EVERY) {
-          sinceYield = 0;
-          await yieldToEventLoop();
-        }
+        await this.readPage(iterator);
       }
     } catch (error) {
       this.context.logger.error(
@@ -137,6 +155,20 @@ export class RetainedDelivery {
         "retained messages not read",
       );
       this.stop();
+    }
+  }
+
+  /** Reads up to PAGE_SIZE messages of `iterator` into the page; forgets it when it ends. */
+  private async readPage(iterator: AsyncIterator<RetainedMessage>): Promise<void> {
+    const page = this.page;
+    while (page.length < PAGE_SIZE) {
+      const result = await iterator.next();
+      if (this.isStopped()) return;
+      if (result.done === true) {
+        this.iterator = undefined;
+        return;
+      }
+      page.push(result.value);
     }
   }
 

@@ -43,11 +43,26 @@ import type { WriteAhead } from "./write-ahead.js";
 /** A 3.1.1 persistent session never expires (the store's "never" value). */
 const NEVER_EXPIRES = 0xffff_ffff;
 
+/**
+ * Every session starts with this shared, never written map: a client that never subscribes
+ * (a publisher, an idle connection) does not pay for a Map of its own (about 240 bytes).
+ */
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, QoS> = new Map();
+
+/** The session's own subscription map, created on its first subscription. */
+function ownSubscriptions(entry: SessionEntry): Map<string, QoS> {
+  if (entry.subscriptions === NO_SUBSCRIPTIONS) entry.subscriptions = new Map();
+  return entry.subscriptions as Map<string, QoS>;
+}
+
 export interface SessionEntry {
   readonly clientId: string;
   readonly engine: ServerSession;
-  /** Topic filter -> granted QoS. */
-  readonly subscriptions: Map<string, QoS>;
+  /**
+   * Topic filter -> granted QoS. Read-only here: the registry writes it (`subscribe`,
+   * `unsubscribe`), replacing the shared empty map on the first subscription.
+   */
+  subscriptions: ReadonlyMap<string, QoS>;
   /** The connection of the client, while it is connected. */
   connection: Connection | undefined;
   /** Clean Session 0: kept while the client is offline. */
@@ -133,14 +148,15 @@ export class SessionRegistry {
 
   /** Adds or replaces one subscription (already validated and authorized). */
   subscribe(entry: SessionEntry, filter: string, qos: QoS): void {
-    entry.subscriptions.set(filter, qos);
+    ownSubscriptions(entry).set(filter, qos);
     this.router.subscribe(entry, filter, qos);
     this.stats.subscriptionsCount = this.router.subscriptionCount;
   }
 
   /** Removes one subscription; false when there was none. */
   unsubscribe(entry: SessionEntry, filter: string): boolean {
-    if (!entry.subscriptions.delete(filter)) return false;
+    if (!entry.subscriptions.has(filter)) return false;
+    ownSubscriptions(entry).delete(filter);
     this.router.unsubscribe(entry, filter);
     this.stats.subscriptionsCount = this.router.subscriptionCount;
     return true;
@@ -170,7 +186,7 @@ export class SessionRegistry {
       // A session whose broker stopped while it was connected counts from its last change.
       entry.disconnectedAt = record.disconnectedAt ?? record.updatedAt;
       for (const { topicFilter, qos } of record.subscriptions) {
-        entry.subscriptions.set(topicFilter, qos);
+        ownSubscriptions(entry).set(topicFilter, qos);
         this.router.subscribe(entry, topicFilter, qos);
       }
       this.stats.clientsDisconnected++;
@@ -216,7 +232,7 @@ export class SessionRegistry {
     const entry: SessionEntry = {
       clientId,
       engine,
-      subscriptions: new Map(),
+      subscriptions: NO_SUBSCRIPTIONS,
       connection: undefined,
       persistent,
       createdAt,
@@ -229,7 +245,7 @@ export class SessionRegistry {
   /** Forgets a session that has no connection, with its subscriptions. */
   private discard(entry: SessionEntry): void {
     for (const filter of entry.subscriptions.keys()) this.router.unsubscribe(entry, filter);
-    entry.subscriptions.clear();
+    entry.subscriptions = NO_SUBSCRIPTIONS;
     this.stats.subscriptionsCount = this.router.subscriptionCount;
     this.sessions.delete(entry.clientId);
     if (entry.persistent) {

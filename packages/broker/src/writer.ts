@@ -34,6 +34,11 @@ export type WriterState = "open" | "waiting-drain" | "closed";
  */
 const COALESCE_UP_TO = 64 * 1024;
 
+/** The drain timer's callback, shared by every writer (it gets the writer as its argument). */
+function onDrainTimeout(writer: ConnectionWriter): void {
+  writer.drainTimedOut();
+}
+
 /** Uncorks every writer that wrote during this event-loop turn, once, at its end. */
 export class FlushScheduler {
   private readonly dirty: ConnectionWriter[] = [];
@@ -71,16 +76,8 @@ export class ConnectionWriter {
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
   private drainTimer: NodeJS.Timeout | undefined;
-  private readonly onDrain = (): void => {
-    if (this.state !== "waiting-drain") return;
-    this.state = "open";
-    this.clearDrainTimer();
-    this.owner.writerDrained();
-  };
-  private readonly onDrainTimeout = (): void => {
-    this.drainTimer = undefined;
-    if (this.state === "waiting-drain") this.owner.writerFrozen();
-  };
+  /** The stream's 'drain' listener, created the first time the stream pushes back. */
+  private onDrain: (() => void) | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -89,9 +86,7 @@ export class ConnectionWriter {
     private readonly maxBufferedBytes: number,
     private readonly drainTimeoutMs: number,
     private readonly owner: WriterOwner,
-  ) {
-    stream.on("drain", this.onDrain);
-  }
+  ) {}
 
   /**
    * Whether `bytes` more would take the outgoing buffer past its limit (QoS 0 is dropped).
@@ -149,7 +144,13 @@ export class ConnectionWriter {
     this.flush();
     this.state = "closed";
     this.clearDrainTimer();
-    this.stream.off("drain", this.onDrain);
+    if (this.onDrain !== undefined) this.stream.off("drain", this.onDrain);
+  }
+
+  /** The drain timer fired: the stream is still full after `drainTimeoutMs`. */
+  drainTimedOut(): void {
+    this.drainTimer = undefined;
+    if (this.state === "waiting-drain") this.owner.writerFrozen();
   }
 
   private add(chunk: Uint8Array): void {
@@ -162,7 +163,17 @@ export class ConnectionWriter {
   private waitForDrain(): void {
     if (this.state !== "open") return;
     this.state = "waiting-drain";
-    this.drainTimer = setTimeout(this.onDrainTimeout, this.drainTimeoutMs);
+    // Most connections never fill their stream: the listener exists only for those that do.
+    if (this.onDrain === undefined) {
+      this.onDrain = (): void => {
+        if (this.state !== "waiting-drain") return;
+        this.state = "open";
+        this.clearDrainTimer();
+        this.owner.writerDrained();
+      };
+      this.stream.on("drain", this.onDrain);
+    }
+    this.drainTimer = setTimeout(onDrainTimeout, this.drainTimeoutMs, this);
     this.drainTimer.unref();
     this.owner.writerBlocked();
   }

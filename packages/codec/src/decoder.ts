@@ -35,6 +35,18 @@ import type { Packet, ProtocolVersion } from "./types.js";
 /** Largest packet MQTT can express: 1 type byte + 4 length bytes + 268,435,455. */
 const PROTOCOL_MAX_PACKET_SIZE = 268_435_460;
 const EMPTY = new Uint8Array(0);
+/**
+ * Gathers a fixed header that straddles chunks. One for every decoder: it is filled and read
+ * within one synchronous `readFixedHeader` call, and a per-decoder array (with its
+ * ArrayBuffer) cost about 200 bytes per idle connection of a broker.
+ */
+const HEADER_SCRATCH = new Uint8Array(5);
+/**
+ * Reads every decoder's frames, for the same reason: a frame is decoded within one
+ * synchronous `decodeFrame` call (decoding never re-enters a decoder), and the reader is
+ * pointed at nothing again before that call returns.
+ */
+const FRAME_READER = new ByteReader();
 
 export interface DecoderOptions {
   /**
@@ -77,8 +89,6 @@ export class Decoder {
   private firstByte = 0;
   private readonly pending: RemainingLengthSink = { remainingLength: 0 };
   private headerLength = 0;
-  private readonly scratch = new Uint8Array(5);
-  private readonly reader = new ByteReader();
 
   constructor(options: DecoderOptions) {
     const { role, protocolVersion, maxPacketSize = PROTOCOL_MAX_PACKET_SIZE } = options;
@@ -149,8 +159,8 @@ export class Decoder {
     let end = chunk.length;
     if (end - start < 5 && this.buffered > end - start) {
       // The header may straddle chunks: gather its (at most 5) bytes.
-      end = this.copyOut(this.scratch, Math.min(5, this.buffered), false);
-      bytes = this.scratch;
+      end = this.copyOut(HEADER_SCRATCH, Math.min(5, this.buffered), false);
+      bytes = HEADER_SCRATCH;
       start = 0;
     }
     const firstByte = bytes[start] as number;
@@ -194,7 +204,7 @@ export class Decoder {
   private decodeFrame(): Packet {
     const length = this.pending.remainingLength;
     const chunk = this.chunks[this.head];
-    const reader = this.reader;
+    const reader = FRAME_READER;
     if (length === 0) {
       reader.reset(EMPTY, 0, 0);
     } else if (chunk !== undefined && chunk.length - this.headOffset >= length) {
@@ -206,7 +216,14 @@ export class Decoder {
       reader.reset(frame, 0, length);
     }
     this.state = "header";
-    const packet = decodeBody(this.firstByte, reader, this.level ?? 5);
+    let packet: Packet;
+    try {
+      packet = decodeBody(this.firstByte, reader, this.level ?? 5);
+    } finally {
+      // Let go of the frame: the reader would otherwise keep the last chunk (with its
+      // ArrayBuffer) of a connection that then stays idle.
+      reader.reset(EMPTY, 0, 0);
+    }
     checkSender(packet, this.role);
     if (packet.type === "connect") this.level = packet.protocolVersion;
     return packet;

@@ -41,13 +41,21 @@ interface Unacknowledged {
 const PLACEHOLDER_ID = 0;
 const PLACEHOLDER: Unacknowledged = { qos: 1, acknowledged: false };
 
+/*
+ * Every flow reads these shared collections (just the placeholder) until its first QoS 1/2
+ * PUBLISH, then gets its own: an idle connection or a QoS 0 client never pays for a Map and a
+ * Set (about 450 bytes). They are typed read-only; writes go through `own...()`.
+ */
+const NO_UNACKNOWLEDGED: ReadonlyMap<number, Unacknowledged> = new Map([
+  [PLACEHOLDER_ID, PLACEHOLDER],
+]);
+const NONE_AWAITING_PUBREL: ReadonlySet<number> = new Set([PLACEHOLDER_ID]);
+
 export class InboundFlow {
   /** Delivered, not yet acknowledged to the peer; in arrival order (after the placeholder). */
-  private readonly unacknowledged = new Map<number, Unacknowledged>([
-    [PLACEHOLDER_ID, PLACEHOLDER],
-  ]);
+  private unacknowledged = NO_UNACKNOWLEDGED;
   /** QoS 2 ids answered (or to be answered) with PUBREC, awaiting PUBREL; arrival order. */
-  private readonly awaitingPubrel = new Set<number>([PLACEHOLDER_ID]);
+  private awaitingPubrel = NONE_AWAITING_PUBREL;
 
   constructor(private readonly options: ResolvedOptions) {}
 
@@ -118,7 +126,7 @@ export class InboundFlow {
       this.release(packetId, packet.qos, true, step);
       return;
     }
-    this.unacknowledged.set(packetId, { qos: packet.qos, acknowledged: false });
+    this.ownUnacknowledged().set(packetId, { qos: packet.qos, acknowledged: false });
     if (auto) this.acknowledge(packetId, true, step);
   }
 
@@ -131,10 +139,11 @@ export class InboundFlow {
     const target = this.unacknowledged.get(packetId);
     if (target === undefined || target === PLACEHOLDER || target.acknowledged) return;
     target.acknowledged = true;
-    for (const [id, pending] of this.unacknowledged) {
+    const unacknowledged = this.ownUnacknowledged();
+    for (const [id, pending] of unacknowledged) {
       if (pending === PLACEHOLDER) continue;
       if (!pending.acknowledged) return;
-      this.unacknowledged.delete(id);
+      unacknowledged.delete(id);
       this.release(id, pending.qos, connected, step);
     }
   }
@@ -144,7 +153,7 @@ export class InboundFlow {
     if (qos === 1) {
       if (connected) step.send({ type: "puback", packetId });
     } else {
-      this.awaitingPubrel.add(packetId);
+      this.ownAwaitingPubrel().add(packetId);
       step.journal?.awaitingPubrelAdded(packetId);
       if (connected) step.send({ type: "pubrec", packetId });
     }
@@ -157,7 +166,11 @@ export class InboundFlow {
    */
   handlePubrel(packet: PubrelPacket, step: StepBuilder): void {
     const packetId = packet.packetId;
-    if (packetId !== PLACEHOLDER_ID && this.awaitingPubrel.delete(packetId)) {
+    if (
+      packetId !== PLACEHOLDER_ID &&
+      this.awaitingPubrel !== NONE_AWAITING_PUBREL &&
+      this.ownAwaitingPubrel().delete(packetId)
+    ) {
       step.journal?.awaitingPubrelRemoved(packetId);
       step.send({ type: "pubcomp", packetId });
       return;
@@ -184,10 +197,8 @@ export class InboundFlow {
         if (packetId !== PLACEHOLDER_ID) journal.awaitingPubrelRemoved(packetId);
       }
     }
-    this.unacknowledged.clear();
-    this.unacknowledged.set(PLACEHOLDER_ID, PLACEHOLDER);
-    this.awaitingPubrel.clear();
-    this.awaitingPubrel.add(PLACEHOLDER_ID);
+    this.unacknowledged = NO_UNACKNOWLEDGED;
+    this.awaitingPubrel = NONE_AWAITING_PUBREL;
   }
 
   /**
@@ -201,6 +212,24 @@ export class InboundFlow {
   }
 
   restore(awaitingPubrel: readonly number[]): void {
-    for (const packetId of awaitingPubrel) this.awaitingPubrel.add(packetId);
+    if (awaitingPubrel.length === 0) return;
+    const own = this.ownAwaitingPubrel();
+    for (const packetId of awaitingPubrel) own.add(packetId);
+  }
+
+  /** This flow's own `unacknowledged` Map, created on first write (see NO_UNACKNOWLEDGED). */
+  private ownUnacknowledged(): Map<number, Unacknowledged> {
+    if (this.unacknowledged === NO_UNACKNOWLEDGED) {
+      this.unacknowledged = new Map([[PLACEHOLDER_ID, PLACEHOLDER]]);
+    }
+    return this.unacknowledged as Map<number, Unacknowledged>;
+  }
+
+  /** This flow's own `awaitingPubrel` Set, created on first write. */
+  private ownAwaitingPubrel(): Set<number> {
+    if (this.awaitingPubrel === NONE_AWAITING_PUBREL) {
+      this.awaitingPubrel = new Set([PLACEHOLDER_ID]);
+    }
+    return this.awaitingPubrel as Set<number>;
   }
 }

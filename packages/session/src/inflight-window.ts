@@ -50,8 +50,15 @@ const PLACEHOLDER: OutboundEntry = {
   sentAt: 0,
 };
 
+/**
+ * Every window reads this shared Map (just the placeholder) until its first QoS 1/2 message,
+ * then gets its own: an idle connection or a QoS 0 subscriber never pays for a Map (about
+ * 250 bytes). Typed read-only; writes go through `ownEntries()`.
+ */
+const NO_ENTRIES: ReadonlyMap<number, OutboundEntry> = new Map([[0, PLACEHOLDER]]);
+
 export class InflightWindow {
-  private readonly entries = new Map<number, OutboundEntry>([[0, PLACEHOLDER]]);
+  private entries = NO_ENTRIES;
 
   constructor(public capacity: number) {}
 
@@ -64,7 +71,7 @@ export class InflightWindow {
   }
 
   add(entry: OutboundEntry): void {
-    this.entries.set(entry.packetId, entry);
+    this.ownEntries().set(entry.packetId, entry);
   }
 
   get(packetId: number): OutboundEntry | undefined {
@@ -72,7 +79,7 @@ export class InflightWindow {
   }
 
   delete(packetId: number): void {
-    if (packetId !== 0) this.entries.delete(packetId);
+    if (packetId !== 0 && this.entries !== NO_ENTRIES) this.ownEntries().delete(packetId);
   }
 
   /** Entries in first-sent order (a copy: callers may complete entries while iterating). */
@@ -83,7 +90,11 @@ export class InflightWindow {
   }
 
   clear(): void {
-    this.entries.clear();
-    this.entries.set(0, PLACEHOLDER);
+    this.entries = NO_ENTRIES;
+  }
+
+  private ownEntries(): Map<number, OutboundEntry> {
+    if (this.entries === NO_ENTRIES) this.entries = new Map([[0, PLACEHOLDER]]);
+    return this.entries as Map<number, OutboundEntry>;
   }
 }

@@ -286,6 +286,13 @@ export class SubscriptionTree<T, Id = string> {
     const scratch = this.takeScratch();
     try {
       this.walk(topic, scratch);
+      // One matching filter (the common case, e.g. many clients on one topic) holds each
+      // subscriber once already: no de-duplication to pay for.
+      const only = onlyMatchingList(scratch);
+      if (only !== undefined) {
+        emitList(only, callback, context as C);
+        return;
+      }
       const exactNodes = scratch.exactNodes;
       for (let at = 0; at < scratch.exactCount; at++) {
         const list = (exactNodes[at] as TrieNode<T, Id>).exact;
@@ -483,6 +490,24 @@ function emitList<T, Id, C>(
   for (let at = 0; at < more.length; at += 2) {
     callback(more[at] as Id, more[at + 1] as T, filter, context);
   }
+}
+
+/** The one subscriber list the walk matched, or undefined when it matched none or several. */
+function onlyMatchingList<T, Id>(scratch: MatchScratch<T, Id>): SubscriberList<T, Id> | undefined {
+  let only: SubscriberList<T, Id> | undefined;
+  for (let at = 0; at < scratch.exactCount; at++) {
+    const list = (scratch.exactNodes[at] as TrieNode<T, Id>).exact;
+    if (list === undefined) continue;
+    if (only !== undefined) return undefined;
+    only = list;
+  }
+  for (let at = 0; at < scratch.multiCount; at++) {
+    const list = (scratch.multiNodes[at] as TrieNode<T, Id>).multi;
+    if (list === undefined) continue;
+    if (only !== undefined) return undefined;
+    only = list;
+  }
+  return only;
 }
 
 function keepBest<T, Id>(

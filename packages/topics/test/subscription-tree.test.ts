@@ -157,6 +157,24 @@ describe("SubscriptionTree matching", () => {
     for (const qos of results.values()) expect(qos).toBe(2);
   });
 
+  it("reports every subscriber of the only matching filter once, with its value", () => {
+    const tree = new SubscriptionTree<Granted>();
+    const clients = Array.from({ length: 40 }, (_, index) => `c${index}`);
+    clients.forEach((client, index) => {
+      tree.add("a/b", client, { qos: index % 3 });
+    });
+    tree.add("a/b", "c0", { qos: 2 }); // a repeated SUBSCRIBE replaces, it does not add
+    const results = new Map<string, number>();
+    tree.forEachSubscriber("a/b", qosOf, (subscriberId, value, filter) => {
+      expect(results.has(subscriberId)).toBe(false);
+      expect(filter).toBe("a/b");
+      results.set(subscriberId, value.qos);
+    });
+    expect(results.size).toBe(40);
+    expect(results.get("c0")).toBe(2);
+    expect(results.get("c4")).toBe(1);
+  });
+
   it("passes the context argument to the callback", () => {
     const tree = new SubscriptionTree<number>();
     tree.add("a", "c1", 7);

@@ -38,8 +38,17 @@ export function copyMessage(message: SessionMessage): SessionMessage {
   return copy;
 }
 
+/** Written out rather than spread over `copyMessage`: one object per retained message read. */
 export function copyRetainedMessage(message: RetainedMessage): RetainedMessage {
-  return { ...copyMessage(message), receivedAt: message.receivedAt };
+  const copy: RetainedMessage = {
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+    receivedAt: message.receivedAt,
+  };
+  if (message.properties !== undefined) copy.properties = copyProperties(message.properties);
+  return copy;
 }
 
 export function copyWill(will: Will): Will {
