@@ -3,29 +3,12 @@
  * hand-driven clock: every delay is asserted exactly, nothing waits on real time.
  */
 import { describe, expect, it } from "vitest";
-import { type ClientError, type ClientOptions, connect } from "../src/index.js";
-import { FakeServer, flush } from "./helpers/fake-server.js";
+import { clientOnFakeServer, flush } from "./helpers/fake-server.js";
 import { rejection } from "./helpers/harness.js";
-import { ManualTimers } from "./helpers/manual-timers.js";
-
-function setup(options: ClientOptions = {}) {
-  const server = new FakeServer();
-  const timers = new ManualTimers();
-  const client = connect("mqtt://broker.invalid", {
-    transport: server.transport,
-    timers,
-    random: () => 0.5,
-    keepalive: 0,
-    ...options,
-  });
-  const errors: ClientError[] = [];
-  client.on("error", (error) => errors.push(error));
-  return { server, timers, client, errors };
-}
 
 describe("reconnect with exponential backoff and full jitter", () => {
   it("waits random() x min(max, min x factor^attempt), resets after a CONNACK", async () => {
-    const { server, timers, client } = setup({
+    const { server, timers, client } = clientOnFakeServer({
       reconnect: { minDelayMs: 1000, maxDelayMs: 5000, factor: 2 },
     });
     const events: string[] = [];
@@ -60,7 +43,7 @@ describe("reconnect with exponential backoff and full jitter", () => {
       [0, 0],
       [0.999, 999],
     ] as const) {
-      const { server, timers } = setup({ random: () => random });
+      const { server, timers } = clientOnFakeServer({ random: () => random });
       await server.accept(0);
       await flush();
       server.connections[0]?.cut();
@@ -69,7 +52,7 @@ describe("reconnect with exponential backoff and full jitter", () => {
   });
 
   it("[MQTT-3.2.2-5] CONNACK refusal 5 (not authorized) stops reconnecting and settles everything", async () => {
-    const { server, timers, client, errors } = setup();
+    const { server, timers, client, errors } = clientOnFakeServer();
     const publish = client.publish("t", "x", { qos: 1 });
     const connection = await server.connection(0);
     connection.open();
@@ -84,7 +67,7 @@ describe("reconnect with exponential backoff and full jitter", () => {
   });
 
   it("CONNACK refusal 3 (server unavailable) is retried", async () => {
-    const { server, timers, client } = setup();
+    const { server, timers, client } = clientOnFakeServer();
     const connection = await server.connection(0);
     connection.open();
     await connection.waitFor(1);
@@ -99,7 +82,7 @@ describe("reconnect with exponential backoff and full jitter", () => {
 
 describe("resubscribe and resend after a reconnect", () => {
   it("[MQTT-3.1.2-6] no session present: granted filters are subscribed again, before anything else", async () => {
-    const { server, timers, client } = setup();
+    const { server, timers, client } = clientOnFakeServer();
     const first = await server.accept(0);
     const subscribed = client.subscribe({ "a/#": { qos: 1 }, b: { qos: 2 } });
     await first.waitFor(2);
@@ -134,7 +117,7 @@ describe("resubscribe and resend after a reconnect", () => {
   });
 
   it("[MQTT-4.4.0-1] session present: unacknowledged PUBLISH resent with DUP and its original id, PUBREL after PUBREC", async () => {
-    const { server, timers, client } = setup({ clean: false, clientId: "c1" });
+    const { server, timers, client } = clientOnFakeServer({ clean: false, clientId: "c1" });
     const first = await server.accept(0);
     const qos1 = client.publish("t/1", "one", { qos: 1 });
     const qos2 = client.publish("t/2", "two", { qos: 2 });
@@ -163,7 +146,7 @@ describe("resubscribe and resend after a reconnect", () => {
   });
 
   it("clean session: unacknowledged messages are published again (nothing lost); a QoS 2 past PUBREC is done", async () => {
-    const { server, timers, client } = setup();
+    const { server, timers, client } = clientOnFakeServer();
     const first = await server.accept(0);
     const qos1 = client.publish("t/1", "one", { qos: 1 });
     const qos2 = client.publish("t/2", "two", { qos: 2 });
@@ -189,7 +172,7 @@ describe("resubscribe and resend after a reconnect", () => {
   });
 
   it("a SUBSCRIBE unanswered when the connection drops is sent again after the reconnect", async () => {
-    const { server, timers, client } = setup();
+    const { server, timers, client } = clientOnFakeServer();
     const first = await server.accept(0);
     const subscribed = client.subscribe("x", { qos: 1 });
     await first.waitFor(2);
@@ -206,7 +189,7 @@ describe("resubscribe and resend after a reconnect", () => {
 
 describe("bounded offline queue", () => {
   it("inflightWindow: the third QoS 1 message waits for a PUBACK, then leaves in order", async () => {
-    const { server, client } = setup({ inflightWindow: 2 });
+    const { server, client } = clientOnFakeServer({ inflightWindow: 2 });
     const connection = await server.accept(0);
     const published = ["w/1", "w/2", "w/3"].map((topic) => client.publish(topic, "x", { qos: 1 }));
     await connection.waitFor(3);
@@ -224,7 +207,7 @@ describe("bounded offline queue", () => {
   });
 
   it("overflow rejects the NEW message with MQTT_ERR_CLIENT_QUEUE_FULL; the queued ones go out in order", async () => {
-    const { server, timers, client } = setup({ offlineQueue: { maxMessages: 2 } });
+    const { server, timers, client } = clientOnFakeServer({ offlineQueue: { maxMessages: 2 } });
     const first = await server.accept(0);
     first.cut();
     const queued = [client.publish("q/1", "1", { qos: 1 }), client.publish("q/2", "2", { qos: 2 })];
@@ -246,7 +229,9 @@ describe("bounded offline queue", () => {
   });
 
   it("the byte limit counts payload + topic; QoS 0 is queued only with offlineQueue.qos0", async () => {
-    const { server, timers, client } = setup({ offlineQueue: { maxBytes: 10, qos0: true } });
+    const { server, timers, client } = clientOnFakeServer({
+      offlineQueue: { maxBytes: 10, qos0: true },
+    });
     const first = await server.accept(0);
     first.cut();
     const fits = client.publish("ab", "12345678", { qos: 0 });

@@ -5,29 +5,14 @@
 import { encode } from "@ternmq/codec";
 import { concatBytes } from "@ternmq/testkit";
 import { describe, expect, it } from "vitest";
-import { type ClientError, type ClientOptions, connect, connectAsync } from "../src/index.js";
-import { FakeServer, flush } from "./helpers/fake-server.js";
+import { type ClientError, connect, connectAsync } from "../src/index.js";
+import { clientOnFakeServer, FakeServer, flush } from "./helpers/fake-server.js";
 import { rejection } from "./helpers/harness.js";
 import { ManualTimers } from "./helpers/manual-timers.js";
 
-function setup(options: ClientOptions = {}) {
-  const server = new FakeServer();
-  const timers = new ManualTimers();
-  const client = connect("mqtt://broker.invalid", {
-    transport: server.transport,
-    timers,
-    random: () => 0.5,
-    keepalive: 0,
-    ...options,
-  });
-  const errors: ClientError[] = [];
-  client.on("error", (error) => errors.push(error));
-  return { server, timers, client, errors };
-}
-
 describe("end()", () => {
   it("graceful: waits for inflight QoS 1/2, then sends DISCONNECT and closes", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     const connection = await server.accept(0);
     const published = client.publish("t", "x", { qos: 1 });
     const ended = client.end();
@@ -49,7 +34,7 @@ describe("end()", () => {
   });
 
   it("graceful with timeoutMs: what is still pending rejects with MQTT_ERR_CLIENT_ENDED", async () => {
-    const { server, timers, client } = setup();
+    const { server, timers, client } = clientOnFakeServer();
     const connection = await server.accept(0);
     const published = client.publish("t", "x", { qos: 2 });
     const ended = client.end({ timeoutMs: 1000 });
@@ -62,7 +47,7 @@ describe("end()", () => {
   });
 
   it("force: closes at once; publish, subscribe, unsubscribe and messages() all settle", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     const connection = await server.accept(0);
     const iterator = client.messages("#");
     const pending = [
@@ -84,7 +69,7 @@ describe("end()", () => {
   });
 
   it("end() while waiting to reconnect settles the queued messages", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     (await server.accept(0)).cut();
     const queued = client.publish("t", "x", { qos: 1 });
     await client.end();
@@ -95,7 +80,7 @@ describe("end()", () => {
 
 describe("connection lost with reconnect off", () => {
   it("every pending operation rejects with MQTT_ERR_CLIENT_CONNECTION_CLOSED; later calls too", async () => {
-    const { server, client, errors } = setup({ reconnect: false });
+    const { server, client, errors } = clientOnFakeServer({ reconnect: false });
     const connection = await server.accept(0);
     const iterator = client.messages();
     const pending = [
@@ -119,7 +104,7 @@ describe("connection lost with reconnect off", () => {
   });
 
   it("[MQTT-3.2.0-1] a first packet other than CONNACK is MQTT_ERR_CLIENT_PROTOCOL", async () => {
-    const { server, client, errors } = setup({ reconnect: false });
+    const { server, client, errors } = clientOnFakeServer({ reconnect: false });
     const connection = await server.connection(0);
     connection.open();
     await connection.waitFor(1);
@@ -130,7 +115,7 @@ describe("connection lost with reconnect off", () => {
   });
 
   it("malformed bytes from the server close the connection with MQTT_ERR_CLIENT_PROTOCOL", async () => {
-    const { server, errors } = setup({ reconnect: false });
+    const { server, errors } = clientOnFakeServer({ reconnect: false });
     const connection = await server.accept(0);
     connection.sendBytes(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]));
     expect(errors.map((error) => error.code)).toStrictEqual(["MQTT_ERR_CLIENT_PROTOCOL"]);
@@ -157,7 +142,7 @@ describe("connect", () => {
   });
 
   it("connect timeout with reconnect on: tries again after the backoff", async () => {
-    const { server, timers, errors } = setup({ connectTimeoutMs: 100 });
+    const { server, timers, errors } = clientOnFakeServer({ connectTimeoutMs: 100 });
     await server.connection(0);
     timers.advance(100);
     expect(errors.map((error) => error.code)).toStrictEqual(["MQTT_ERR_CLIENT_CONNECT_TIMEOUT"]);
@@ -217,7 +202,7 @@ describe("connect", () => {
     expect(code(() => connect("mqtt://x", { will: { topic: "a/#", payload: "" } }))).toBe(
       "MQTT_ERR_CLIENT_INVALID_ARGUMENT",
     );
-    const { client } = setup();
+    const { client } = clientOnFakeServer();
     expect((await rejection(client.publish("a/+", "x"))).code).toBe(
       "MQTT_ERR_CLIENT_INVALID_ARGUMENT",
     );
@@ -234,7 +219,7 @@ describe("connect", () => {
 
 describe("framing", () => {
   it("a packet may span chunks and a chunk may hold several packets", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     const connection = await server.connection(0);
     connection.open();
     await connection.waitFor(1);
@@ -268,7 +253,7 @@ describe("framing", () => {
 
 describe("backpressure", () => {
   it("a QoS 0 publish written into a full transport resolves on drain, in order", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     const connection = await server.accept(0);
     await flush();
     connection.acceptWrites = false;
@@ -284,7 +269,7 @@ describe("backpressure", () => {
   });
 
   it("the connection closing before the drain rejects them with MQTT_ERR_CLIENT_CONNECTION_CLOSED", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     const connection = await server.accept(0);
     await flush();
     connection.acceptWrites = false;
@@ -296,7 +281,7 @@ describe("backpressure", () => {
 
 describe("packet ids", () => {
   it("[MQTT-2.3.1-2] when all 65535 ids are in use, subscribe rejects with MQTT_ERR_CLIENT_PACKET_IDS_EXHAUSTED", async () => {
-    const { server, client } = setup();
+    const { server, client } = clientOnFakeServer();
     await server.accept(0);
     const pending: Promise<unknown>[] = [];
     for (let index = 0; index < 65_535; index++) {
@@ -312,7 +297,7 @@ describe("packet ids", () => {
 
 describe("keepalive driven by the engine's deadline and the injected timers", () => {
   it("[MQTT-3.1.2-23] PINGREQ after keepalive seconds without sending; sending moves it", async () => {
-    const { server, timers, client } = setup({ keepalive: 10 });
+    const { server, timers, client } = clientOnFakeServer({ keepalive: 10 });
     const connection = await server.accept(0);
     await flush();
     timers.advance(5000);
@@ -328,7 +313,7 @@ describe("keepalive driven by the engine's deadline and the injected timers", ()
   });
 
   it("no PINGRESP within the keepalive: MQTT_ERR_CLIENT_PING_TIMEOUT, the connection is closed and re-established", async () => {
-    const { server, timers, client, errors } = setup({ keepalive: 10 });
+    const { server, timers, client, errors } = clientOnFakeServer({ keepalive: 10 });
     const connection = await server.accept(0);
     await flush();
     timers.advance(10_000);

@@ -4,7 +4,14 @@
  * the client wrote, answer, cut), so timing-sensitive behaviour is deterministic.
  */
 import { Decoder, encode, type Packet } from "@ternmq/codec";
-import type { TransportCallbacks, TransportFactory } from "../../src/index.js";
+import {
+  type ClientError,
+  type ClientOptions,
+  connect,
+  type TransportCallbacks,
+  type TransportFactory,
+} from "../../src/index.js";
+import { ManualTimers } from "./manual-timers.js";
 
 export class FakeConnection {
   readonly received: Packet[] = [];
@@ -127,3 +134,22 @@ export class FakeServer {
 
 /** Lets pending promise callbacks run. */
 export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A client on a new FakeServer with hand-driven timers, a fixed jitter (`random` 0.5), no
+ * keepalive, and every `error` event collected; `options` override those defaults.
+ */
+export function clientOnFakeServer(options: ClientOptions = {}) {
+  const server = new FakeServer();
+  const timers = new ManualTimers();
+  const client = connect("mqtt://broker.invalid", {
+    transport: server.transport,
+    timers,
+    random: () => 0.5,
+    keepalive: 0,
+    ...options,
+  });
+  const errors: ClientError[] = [];
+  client.on("error", (error) => errors.push(error));
+  return { server, timers, client, errors };
+}
