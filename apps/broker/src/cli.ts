@@ -34,6 +34,10 @@ export interface CliFlags extends LimitFlags {
   adminPort?: number;
   adminHost?: string;
   adminToken?: string;
+  cluster?: string;
+  nodeId?: string;
+  clusterHeartbeat?: number;
+  clusterNodeTtl?: number;
 }
 
 export type CliResult =
@@ -65,6 +69,14 @@ function parseMilliseconds(value: string): number {
   const milliseconds = Number(value);
   if (!/^\d+$/.test(value) || milliseconds > MAX_COMMIT_WINDOW_MS) {
     throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_COMMIT_WINDOW_MS}.`);
+  }
+  return milliseconds;
+}
+
+function parsePositiveMilliseconds(value: string): number {
+  const milliseconds = Number(value);
+  if (!/^\d+$/.test(value) || milliseconds < 1) {
+    throw new InvalidArgumentError("expected an integer number of milliseconds >= 1.");
   }
   return milliseconds;
 }
@@ -104,6 +116,8 @@ Examples:
   ternmq-broker --ws-port 8080 --admin-port 9100
                                          metrics, JSON API and dashboard at http://127.0.0.1:9100/
   ternmq-broker passwd users.txt alice   add or update a user (password prompted or on stdin)
+  ternmq-broker --cluster redis://127.0.0.1:6379 --node-id n1 -p 1883
+                                         one node of a cluster (start n2, n3 on other ports)
 `;
 
 function createProgram(version: string): Command {
@@ -177,6 +191,22 @@ function createProgram(version: string): Command {
     .option(
       "--admin-token <token>",
       "Bearer token the admin server requires (default: env TERNMQ_ADMIN_TOKEN)",
+    )
+    .option(
+      "--cluster <redis-url>",
+      "run as one node of a cluster over Redis: sessions, retained messages and routes " +
+        "shared (replaces --data-dir)",
+    )
+    .option("--node-id <id>", "this node's id in the cluster (default: <hostname>-<pid>)")
+    .option(
+      "--cluster-heartbeat <ms>",
+      "milliseconds between two heartbeats of this node (default: 1000)",
+      parsePositiveMilliseconds,
+    )
+    .option(
+      "--cluster-node-ttl <ms>",
+      "a node silent this long is dead: the others clean up after it (default: 3000)",
+      parsePositiveMilliseconds,
     )
     .addHelpText("after", HELP_FOOTER)
     .allowExcessArguments(false);

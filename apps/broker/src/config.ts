@@ -73,6 +73,18 @@ export interface AdminConfig {
   token?: string;
 }
 
+/** Cluster mode (@ternmq/redis): nodes share sessions, retained messages and routes. */
+export interface ClusterConfig {
+  /** `redis://host:port` (or `rediss://`, with a password: `redis://:secret@host:port`). */
+  redis?: string;
+  /** This node's id, unique in the cluster: 1-64 of `A-Z a-z 0-9 _ . -`. */
+  nodeId?: string;
+  /** Milliseconds between two heartbeats of this node (default 1000). */
+  heartbeatMs?: number;
+  /** A node whose heartbeat is this old is dead and cleaned up (default 3000). */
+  nodeTtlMs?: number;
+}
+
 export interface FileConfig {
   port?: number;
   host?: string;
@@ -101,6 +113,7 @@ export interface FileConfig {
   /** Listeners besides (or, with port unset, as well as) the default TCP one. */
   listeners?: ListenerConfig[];
   admin?: AdminConfig;
+  cluster?: ClusterConfig;
 }
 
 const positiveInteger = { kind: "integer", min: 1 } as const;
@@ -145,6 +158,13 @@ const adminFields = {
   token: { kind: "string" },
 } as const satisfies Record<keyof AdminConfig, FieldSchema>;
 
+const clusterFields = {
+  redis: { kind: "string" },
+  nodeId: { kind: "string" },
+  heartbeatMs: positiveInteger,
+  nodeTtlMs: positiveInteger,
+} as const satisfies Record<keyof ClusterConfig, FieldSchema>;
+
 const configFields = {
   port: { kind: "integer", min: 0, max: 65_535 },
   host: { kind: "string" },
@@ -164,6 +184,7 @@ const configFields = {
   allowAnonymous: { kind: "boolean" },
   watchFiles: { kind: "boolean" },
   admin: { kind: "object", fields: adminFields },
+  cluster: { kind: "object", fields: clusterFields },
 } as const satisfies Record<keyof FileConfig, FieldSchema>;
 
 const configSchema: FieldSchema = { kind: "object", fields: configFields };

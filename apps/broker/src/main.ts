@@ -3,6 +3,7 @@
  */
 import { startAdminServer } from "@ternmq/admin";
 import { Broker, createFileAuth } from "@ternmq/broker";
+import { openRedisCluster } from "@ternmq/redis";
 import { openSqliteStore } from "@ternmq/store-sqlite";
 import packageJson from "../package.json" with { type: "json" };
 import { parseCommandLine } from "./cli.js";
@@ -40,14 +41,31 @@ if (command.action === "passwd") {
         ? undefined
         : await createFileAuth(settings.auth);
     await runBroker(settings, {
-      createBroker: (options, persistence) =>
+      createBroker: (options, persistence, cluster) =>
         new Broker({
           ...options,
           logger,
           ...(persistence === undefined ? {} : { persistence }),
+          ...(cluster === undefined ? {} : { cluster: cluster.bus }),
           ...(auth === undefined ? {} : { hooks: auth.hooks }),
         }),
       openStore: openSqliteStore,
+      openCluster: async (cluster) => {
+        const opened = await openRedisCluster({
+          url: cluster.redis,
+          nodeId: cluster.nodeId,
+          logger,
+          ...(cluster.heartbeatMs === undefined ? {} : { heartbeatMs: cluster.heartbeatMs }),
+          ...(cluster.nodeTtlMs === undefined ? {} : { nodeTtlMs: cluster.nodeTtlMs }),
+        });
+        return {
+          nodeId: cluster.nodeId,
+          bus: opened.bus,
+          sessions: opened.sessions,
+          retained: opened.retained,
+          close: () => opened.close(),
+        };
+      },
       // HTTP Basic on the admin server checks the password file's users, when there is one.
       startAdmin: (broker, admin) =>
         startAdminServer(broker, {

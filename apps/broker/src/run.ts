@@ -17,12 +17,14 @@
  * it all.
  */
 import { readFile } from "node:fs/promises";
-import type { BrokerPersistence } from "@ternmq/broker";
+import { hostname } from "node:os";
+import type { BrokerPersistence, ClusterBus } from "@ternmq/broker";
 import type { Durability, ListenerConfig } from "./config.js";
 import type { AppLogger } from "./log.js";
 import {
   type AdminSettings,
   type AppBrokerOptions,
+  type ClusterSettings,
   type Settings,
   toBrokerOptions,
 } from "./settings.js";
@@ -85,6 +87,15 @@ export interface AppStore extends BrokerPersistence {
   close(): Promise<void>;
 }
 
+/** A cluster connection: the shared stores and the bus the broker joins the cluster with. */
+export interface AppCluster extends BrokerPersistence {
+  readonly nodeId: string;
+  /** Passed on to the broker as `BrokerOptions.cluster`. */
+  readonly bus: ClusterBus;
+  /** Closes the Redis connections (the broker's `close()` leaves the cluster first). */
+  close(): Promise<void>;
+}
+
 /** The admin HTTP server once listening (`startAdminServer` of @ternmq/admin). */
 export interface StartedAdmin {
   readonly port: number;
@@ -93,8 +104,20 @@ export interface StartedAdmin {
 }
 
 export interface RunDependencies<B extends RunnableBroker = RunnableBroker> {
-  /** `persistence` is undefined with `memory` (the broker's in-memory stores). */
-  createBroker(options: AppBrokerOptions, persistence: BrokerPersistence | undefined): B;
+  /**
+   * `persistence` is undefined with `memory` (the broker's in-memory stores); `cluster` is
+   * the joined cluster in cluster mode (its stores are `persistence` then).
+   */
+  createBroker(
+    options: AppBrokerOptions,
+    persistence: BrokerPersistence | undefined,
+    cluster?: AppCluster,
+  ): B;
+  /**
+   * Cluster mode (`settings.cluster`): connects to Redis and returns the node's bus and the
+   * shared stores (`openRedisCluster` of @ternmq/redis). Joining happens in the broker.
+   */
+  openCluster?(settings: ClusterSettings & { nodeId: string }): Promise<AppCluster>;
   /**
    * Starts the admin server (`settings.admin` set) once the listeners are bound; a failure
    * (port in use, exposed without a token or password file) fails the start.
@@ -147,18 +170,21 @@ export async function runBroker<B extends RunnableBroker>(
   const timeoutMs = deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   let state: "starting" | "running" | "stopping" = "starting";
 
-  const store = settings.memory
-    ? undefined
-    : deps.openStore({
-        directory: settings.dataDir,
-        durability: settings.durability,
-        commitWindowMs: settings.commitWindow,
-      });
+  const cluster = await openClusterIfAsked(settings, deps);
+  const store =
+    settings.memory || cluster !== undefined
+      ? undefined
+      : deps.openStore({
+          directory: settings.dataDir,
+          durability: settings.durability,
+          commitWindowMs: settings.commitWindow,
+        });
   let broker: B;
   try {
-    broker = deps.createBroker(toBrokerOptions(settings), store);
+    broker = deps.createBroker(toBrokerOptions(settings), store ?? cluster, cluster);
   } catch (error) {
     await store?.close();
+    await cluster?.close();
     throw error;
   }
   // A store failure while starting is the error to report (listen would only say "closed").
@@ -192,6 +218,7 @@ export async function runBroker<B extends RunnableBroker>(
     }
   } catch (error) {
     await broker.close().catch(() => undefined);
+    await cluster?.close();
     throw startupStoreFailure ?? error;
   }
   // The broker logs "listening" itself; this line adds what the app decided (version, the
@@ -209,6 +236,9 @@ export async function runBroker<B extends RunnableBroker>(
             durability: settings.durability,
             commitWindow: settings.commitWindow,
           }),
+      ...(cluster === undefined
+        ? {}
+        : { cluster: { nodeId: cluster.nodeId, redis: redactUrl(settings.cluster?.redis) } }),
       sysInterval: settings.sysInterval,
       listeners: startedListeners,
       ...(admin === undefined ? {} : { admin: { host: admin.host, port: admin.port } }),
@@ -264,21 +294,24 @@ export async function runBroker<B extends RunnableBroker>(
       logger.error({ timeoutMs }, "broker did not close in time: forcing exit");
       deps.exit(1);
     }, timeoutMs);
-    broker.close().then(
-      () => {
-        clearTimeout(forceExit);
-        logger.info({}, "stopped");
-        deps.exit(exitCode);
-      },
-      (error: unknown) => {
-        clearTimeout(forceExit);
-        logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          "close failed",
-        );
-        deps.exit(1);
-      },
-    );
+    broker
+      .close()
+      .then(() => cluster?.close())
+      .then(
+        () => {
+          clearTimeout(forceExit);
+          logger.info({}, "stopped");
+          deps.exit(exitCode);
+        },
+        (error: unknown) => {
+          clearTimeout(forceExit);
+          logger.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            "close failed",
+          );
+          deps.exit(1);
+        },
+      );
   }
 
   const shutdown = (signal: ShutdownSignal): void => {
@@ -295,6 +328,29 @@ export async function runBroker<B extends RunnableBroker>(
   deps.signals.on("SIGTERM", () => shutdown("SIGTERM"));
   deps.signals.on("SIGHUP", () => void reloadFiles());
   return { port: listener.port, host: listener.host, shutdown };
+}
+
+/** Connects to the cluster's Redis when `settings.cluster` asks for it (the broker joins). */
+async function openClusterIfAsked(
+  settings: Settings,
+  deps: RunDependencies<RunnableBroker>,
+): Promise<AppCluster | undefined> {
+  const cluster = settings.cluster;
+  if (cluster === undefined) return undefined;
+  if (deps.openCluster === undefined) throw new Error("cluster mode is not available here");
+  return deps.openCluster({ ...cluster, nodeId: cluster.nodeId ?? `${hostname()}-${process.pid}` });
+}
+
+/** `url` without its password, for logs. */
+function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
 }
 
 /**

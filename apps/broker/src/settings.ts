@@ -39,6 +39,16 @@ export interface Settings {
   watchFiles: boolean;
   /** The admin HTTP server; undefined (no port given): off. */
   admin: AdminSettings | undefined;
+  /** Cluster mode; undefined (no Redis URL given): a standalone broker. */
+  cluster: ClusterSettings | undefined;
+}
+
+export interface ClusterSettings {
+  redis: string;
+  /** Undefined: the app picks `<hostname>-<pid>`. */
+  nodeId: string | undefined;
+  heartbeatMs: number | undefined;
+  nodeTtlMs: number | undefined;
 }
 
 export interface AdminSettings {
@@ -91,6 +101,18 @@ export function resolveSettings(
     }),
     watchFiles: flags.watchFiles ?? file.watchFiles ?? DEFAULTS.watchFiles,
     admin: adminSettings(flags, file, env.TERNMQ_ADMIN_TOKEN),
+    cluster: clusterSettings(flags, file),
+  };
+}
+
+function clusterSettings(flags: CliFlags, file: FileConfig): ClusterSettings | undefined {
+  const redis = flags.cluster ?? file.cluster?.redis;
+  if (redis === undefined) return undefined;
+  return {
+    redis,
+    nodeId: flags.nodeId ?? file.cluster?.nodeId,
+    heartbeatMs: flags.clusterHeartbeat ?? file.cluster?.heartbeatMs,
+    nodeTtlMs: flags.clusterNodeTtl ?? file.cluster?.nodeTtlMs,
   };
 }
 

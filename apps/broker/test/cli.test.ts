@@ -159,3 +159,26 @@ describe("listener and auth flags", () => {
     expect(result).toMatchObject({ action: "exit", exitCode: 1 });
   });
 });
+
+describe("cluster flags", () => {
+  it("parses --cluster, --node-id, --cluster-heartbeat and --cluster-node-ttl", () => {
+    expect(
+      flagsOf([
+        ...["--cluster", "redis://127.0.0.1:6379", "--node-id", "n1"],
+        ...["--cluster-heartbeat", "250", "--cluster-node-ttl", "1000"],
+      ]),
+    ).toEqual({
+      cluster: "redis://127.0.0.1:6379",
+      nodeId: "n1",
+      clusterHeartbeat: 250,
+      clusterNodeTtl: 1000,
+    });
+  });
+
+  it("refuses a heartbeat of 0 ms", () => {
+    expect(parseCommandLine(["--cluster-heartbeat", "0"], "1.2.3")).toMatchObject({
+      action: "exit",
+      exitCode: 1,
+    });
+  });
+});

@@ -95,3 +95,22 @@ describe("toBrokerOptions", () => {
     });
   });
 });
+
+describe("resolveSettings: cluster", () => {
+  it("is off without a Redis URL", () => {
+    expect(resolveSettings({ nodeId: "n1" }, {}).cluster).toBeUndefined();
+  });
+
+  it("takes --cluster and --node-id over the file's cluster section", () => {
+    const settings = resolveSettings(
+      { cluster: "redis://127.0.0.1:6380", clusterNodeTtl: 500 },
+      { cluster: { redis: "redis://10.0.0.1:6379", nodeId: "n2", heartbeatMs: 200 } },
+    );
+    expect(settings.cluster).toEqual({
+      redis: "redis://127.0.0.1:6380",
+      nodeId: "n2",
+      heartbeatMs: 200,
+      nodeTtlMs: 500,
+    });
+  });
+});

@@ -24,6 +24,7 @@ import type { QoS } from "@ternmq/codec";
 import { MemoryRetainedStore, MemorySessionStore, StoreError } from "@ternmq/session";
 import { validateTopicName } from "@ternmq/topics";
 import { AddressLimits } from "./address-limits.js";
+import { ClusterLink } from "./cluster-link.js";
 import { Connection } from "./connection.js";
 import { BrokerContext } from "./context.js";
 import { BrokerError } from "./errors.js";
@@ -41,6 +42,7 @@ import {
   tlsServerOptions,
 } from "./listeners/index.js";
 import { createLogger } from "./logger.js";
+import { NodeRetainedStore } from "./node-retained-store.js";
 import { RetainedMessages } from "./retained.js";
 import { Router } from "./router.js";
 import { SessionRegistry } from "./session-registry.js";
@@ -111,9 +113,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const now = options.now ?? Date.now;
     const logger = createLogger(options.logger);
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-    this.persistence = options.persistence ?? {
+    const persistence = options.persistence ?? {
       sessions: new MemorySessionStore(),
       retained: new MemoryRetainedStore(),
+    };
+    this.persistence = {
+      sessions: persistence.sessions,
+      retained: new NodeRetainedStore(persistence.retained),
     };
     this.stats = {
       startedAt: now(),
@@ -152,6 +158,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       now,
     );
     context.writes = new WriteAhead((error) => this.failStop(error));
+    context.sessionStore = this.persistence.sessions;
     context.router = new Router(context, limits.maxTopicLevels);
     context.registry = new SessionRegistry(
       context.router,
@@ -169,6 +176,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       logger,
       now,
     );
+    const cluster =
+      options.cluster === undefined ? undefined : new ClusterLink(options.cluster, context);
+    context.cluster = cluster;
+    context.registry.cluster = options.cluster;
     this.context = context;
     this.inspector = new BrokerInspector(
       context,
@@ -177,7 +188,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
       () => [...this.boundListeners.values()],
     );
     const maxSessionAgeSeconds = options.maxSessionAgeSeconds;
-    this.ready = Promise.all([context.registry.restore(), context.retained.restore()]).then(
+    // A cluster node holds no offline session: they stay in the shared store until claimed.
+    const sessionsLoaded = cluster === undefined ? context.registry.restore() : cluster.start();
+    this.ready = Promise.all([sessionsLoaded, context.retained.restore()]).then(
       () => {
         context.restoring = undefined;
         if (maxSessionAgeSeconds !== undefined) this.startSweeping(maxSessionAgeSeconds * 1000);
@@ -194,7 +207,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const sysInterval = options.sysInterval ?? DEFAULT_SYS_INTERVAL_SECONDS;
     this.sys =
       sysInterval > 0
-        ? startSysPublisher(this, { intervalSeconds: sysInterval, version: BROKER_VERSION, now })
+        ? startSysPublisher(this, {
+            intervalSeconds: sysInterval,
+            version: BROKER_VERSION,
+            now,
+            ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+          })
         : undefined;
   }
 
@@ -397,6 +415,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
       // Each persistent session records its disconnect; the stores' close() waits for it.
       for (const connection of [...this.context.connections]) connection.close("server-shutdown");
       await Promise.allSettled(servers);
+      await this.context.cluster?.bus.close().catch((error: unknown) => {
+        this.context.logger.error({ err: error }, "cluster: leaving failed");
+      });
       await Promise.allSettled([
         this.persistence.sessions.close(),
         this.persistence.retained.close(),

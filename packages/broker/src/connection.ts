@@ -109,6 +109,8 @@ export class Connection implements WriterOwner, GatedOutput {
   entry: SessionEntry | undefined;
   /** The will of the CONNECT, until DISCONNECT discards it. */
   will: ConnectPacket["will"];
+  /** The CONNECT had a will (cluster mode records it until the connection ends). */
+  private hadWill = false;
   protocolVersion: ProtocolVersion = 4;
   /** Keepalive in force (seconds) and when the CONNECT was accepted (ms), for inspection. */
   keepaliveSeconds = 0;
@@ -403,6 +405,7 @@ export class Connection implements WriterOwner, GatedOutput {
     );
     this.entry = entry;
     this.will = connect.will;
+    this.hadWill = connect.will !== undefined;
     this.state = "connected";
     this.keepaliveSeconds = connect.keepaliveSeconds;
     this.connectedAt = context.now();
@@ -429,6 +432,7 @@ export class Connection implements WriterOwner, GatedOutput {
       "client connected",
     );
     context.events.emit("client-connected", connect.client, sessionPresent);
+    context.cluster?.connected(entry, connect.will);
     this.armKeepalive();
   }
 
@@ -440,6 +444,7 @@ export class Connection implements WriterOwner, GatedOutput {
     if (entry !== undefined) context.registry.detach(entry, this);
     if (client === undefined || reason === "refused") return;
     if (will !== undefined && publishesWill(reason)) context.publishWill(client, will);
+    if (this.hadWill) context.cluster?.willEnded(client.clientId);
     context.logger.info(
       { clientId: client.clientId, address: this.remoteAddress, reason },
       "client disconnected",

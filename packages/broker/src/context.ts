@@ -7,12 +7,14 @@
  * through this object, so none of them needs the Broker class. `publish()` is the single
  * entry of an application message into the broker (client PUBLISH, will, Broker.publish).
  * `applyOutbound()` is the single exit of engine Steps: it journals a persistent session's
- * changes and sends the packets through the write-ahead gate (`writes`).
+ * changes and sends the packets through the write-ahead gate (`writes`). In cluster mode,
+ * `publish()` also hands the message to the other nodes (`cluster`, see cluster-link.ts).
  */
 import type { EventEmitter } from "node:events";
 import type { Will } from "@ternmq/codec";
-import type { Step } from "@ternmq/session";
+import type { SessionStore, Step } from "@ternmq/session";
 import type { Logger } from "pino";
+import type { ClusterLink } from "./cluster-link.js";
 import type { Connection } from "./connection.js";
 import type { Hooks } from "./hooks.js";
 import { createTrafficCounters } from "./inspect.js";
@@ -48,6 +50,10 @@ export class BrokerContext {
   router!: Router;
   retained!: RetainedMessages;
   writes!: WriteAhead;
+  /** The session store (the registry writes it; the cluster link loads from it). */
+  sessionStore!: SessionStore;
+  /** This node's link to its cluster; undefined for a standalone broker. */
+  cluster: ClusterLink | undefined;
   /**
    * Pending while the broker loads the stored sessions and retained count at start;
    * undefined afterwards. CONNECT and `Broker.publish` wait for it.
@@ -74,6 +80,7 @@ export class BrokerContext {
     const stored =
       message.retain && this.settings.retainAvailable ? this.retained.retain(message) : undefined;
     this.router.route(message);
+    this.cluster?.forward(message);
     this.events.emit("published", publisher, message);
     return stored;
   }

@@ -5,6 +5,7 @@
 
 export * from "./auth/index.js";
 export { Broker, type BrokerState } from "./broker.js";
+export type { ClusterBus, ClusterNode, ClusterStats } from "./cluster.js";
 export { BrokerError, type BrokerErrorCode } from "./errors.js";
 export {
   BrokerInspector,

@@ -44,6 +44,8 @@ class Delivery {
     readonly router: Router,
     readonly message: BrokerMessage,
     readonly now: number,
+    /** A message from another cluster node: persistent sessions got it through their inbox. */
+    readonly cleanOnly: boolean,
   ) {}
 
   /** The message to hand to a subscriber at `qos`; RETAIN is 0 for live messages [MQTT-3.3.1-9]. */
@@ -73,6 +75,7 @@ function deliverToSubscriber(
   _filter: string,
   delivery: Delivery,
 ): void {
+  if (delivery.cleanOnly && entry.persistent) return;
   const publishQoS = delivery.message.qos;
   delivery.router.deliver(entry, delivery.messageAt(minQoS(granted.qos, publishQoS)), delivery.now);
 }
@@ -119,9 +122,12 @@ export class Router {
       : this.tree.remove(filter, entry);
   }
 
-  /** Delivers `message` to every matching subscription. */
-  route(message: BrokerMessage): void {
-    const delivery = new Delivery(this, message, this.host.now());
+  /**
+   * Delivers `message` to every matching subscription; with `cleanOnly` (a message from
+   * another cluster node) to clean sessions only.
+   */
+  route(message: BrokerMessage, cleanOnly = false): void {
+    const delivery = new Delivery(this, message, this.host.now(), cleanOnly);
     // Saved and restored: an event listener called during delivery may publish again.
     const previous = this.current;
     this.current = delivery;

@@ -20,6 +20,12 @@
  *   connected ── open(same id) ──▶ old connection closed ("takeover") first [MQTT-3.1.4-2]
  * ```
  *
+ * Cluster mode (`cluster` set): a node holds a session only while its client is connected
+ * here. A persistent session is loaded from the shared store when its client connects
+ * (`adopt`) and leaves the node when the connection ends (`detach` writes the disconnect,
+ * forgets it, releases its ownership); clean sessions announce their filters to the other
+ * nodes (`ClusterBus.addCleanRoute`). See cluster.ts.
+ *
  * Housekeeping: with `maxSessionAgeMs`, `sweep()` deletes offline persistent sessions
  * disconnected for that long (3.1.1 sessions never expire by themselves, so it is off by
  * default). The gauges of BrokerStats about clients and subscriptions are kept here, where
@@ -35,6 +41,7 @@ import {
   type SnapshotChanges,
 } from "@ternmq/session";
 import type { Logger } from "pino";
+import type { ClusterBus } from "./cluster.js";
 import type { Connection } from "./connection.js";
 import type { Router } from "./router.js";
 import type { BrokerLimits, BrokerStats } from "./types.js";
@@ -74,6 +81,10 @@ export interface SessionEntry {
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, SessionEntry>();
+  /** The cluster this node belongs to (set by the Broker in cluster mode). */
+  cluster: ClusterBus | undefined;
+  /** The client id whose connection `open` is closing to give its session a new one. */
+  private takingOver: string | undefined;
 
   constructor(
     private readonly router: Router,
@@ -105,7 +116,13 @@ export class SessionRegistry {
     protocolVersion: ProtocolVersion,
     connection: Connection,
   ): { entry: SessionEntry; sessionPresent: boolean } {
-    this.sessions.get(clientId)?.connection?.close("takeover"); // [MQTT-3.1.4-2]
+    // [MQTT-3.1.4-2]; the session stays on this node for the new connection (cluster mode).
+    this.takingOver = clientId;
+    try {
+      this.sessions.get(clientId)?.connection?.close("takeover");
+    } finally {
+      this.takingOver = undefined;
+    }
     let entry = this.sessions.get(clientId);
     if (entry !== undefined && clean) {
       this.discard(entry);
@@ -144,10 +161,50 @@ export class SessionRegistry {
       this.discard(entry); // [MQTT-3.1.2-6]
     }
     this.updateClientGauge();
+    const cluster = this.cluster;
+    if (cluster !== undefined && this.takingOver !== entry.clientId) {
+      if (entry.persistent) this.forget(entry); // offline sessions live in the store
+      this.writes.track(cluster.release(entry.clientId));
+    }
+  }
+
+  /**
+   * Cluster mode: makes the stored session `record` this node's (offline until `open`), with
+   * its subscriptions and engine state, unless the node holds a session of that id already.
+   */
+  adopt(record: SessionRecord): void {
+    if (this.sessions.has(record.clientId)) return;
+    const entry = this.create(record.clientId, true, 4, record.snapshot, record.createdAt);
+    entry.disconnectedAt = record.disconnectedAt ?? record.updatedAt;
+    for (const { topicFilter, qos } of record.subscriptions) {
+      ownSubscriptions(entry).set(topicFilter, qos);
+      this.router.subscribe(entry, topicFilter, qos);
+    }
+    this.stats.clientsDisconnected++;
+    this.stats.subscriptionsCount = this.router.subscriptionCount;
+    this.updateClientGauge();
+  }
+
+  /**
+   * Cluster mode: the node stops holding an offline session (its state stays in the store):
+   * its subscriptions leave the router, the entry leaves the registry.
+   */
+  forget(entry: SessionEntry): void {
+    if (entry.connection !== undefined || this.sessions.get(entry.clientId) !== entry) return;
+    for (const filter of entry.subscriptions.keys()) this.router.unsubscribe(entry, filter);
+    entry.subscriptions = NO_SUBSCRIPTIONS;
+    this.stats.subscriptionsCount = this.router.subscriptionCount;
+    this.sessions.delete(entry.clientId);
+    if (entry.persistent) this.stats.clientsDisconnected--;
+    this.updateClientGauge();
   }
 
   /** Adds or replaces one subscription (already validated and authorized). */
   subscribe(entry: SessionEntry, filter: string, qos: QoS): void {
+    const cluster = this.cluster;
+    if (cluster !== undefined && !entry.persistent && !entry.subscriptions.has(filter)) {
+      cluster.addCleanRoute(filter);
+    }
     ownSubscriptions(entry).set(filter, qos);
     this.router.subscribe(entry, filter, qos);
     this.stats.subscriptionsCount = this.router.subscriptionCount;
@@ -157,6 +214,7 @@ export class SessionRegistry {
   unsubscribe(entry: SessionEntry, filter: string): boolean {
     if (!entry.subscriptions.has(filter)) return false;
     ownSubscriptions(entry).delete(filter);
+    if (!entry.persistent) this.cluster?.removeCleanRoute(filter);
     this.router.unsubscribe(entry, filter);
     this.stats.subscriptionsCount = this.router.subscriptionCount;
     return true;
@@ -244,7 +302,11 @@ export class SessionRegistry {
 
   /** Forgets a session that has no connection, with its subscriptions. */
   private discard(entry: SessionEntry): void {
-    for (const filter of entry.subscriptions.keys()) this.router.unsubscribe(entry, filter);
+    const cluster = entry.persistent ? undefined : this.cluster;
+    for (const filter of entry.subscriptions.keys()) {
+      this.router.unsubscribe(entry, filter);
+      cluster?.removeCleanRoute(filter);
+    }
     entry.subscriptions = NO_SUBSCRIPTIONS;
     this.stats.subscriptionsCount = this.router.subscriptionCount;
     this.sessions.delete(entry.clientId);

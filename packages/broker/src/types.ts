@@ -1,9 +1,11 @@
 /**
  * The public types of @ternmq/broker: options, limits, hooks, events and counters.
  */
+
 import type { QoS } from "@ternmq/codec";
 import type { RetainedStore, SessionStore, StoreError } from "@ternmq/session";
 import type { Logger } from "pino";
+import type { ClusterBus } from "./cluster.js";
 
 /** Live counters of a broker (see `Broker.stats`). Monotonic except the gauges. */
 export interface BrokerStats {
@@ -183,6 +185,12 @@ export interface BrokerOptions {
    * the store when clients may never come back.
    */
   maxSessionAgeSeconds?: number;
+  /**
+   * Makes this broker one node of a cluster (`openRedisCluster` of `@ternmq/redis` gives the
+   * bus and the shared stores to pass as `persistence`). See cluster.ts. Offline sessions
+   * then live in the shared store only; `maxSessionAgeSeconds` does not apply to them.
+   */
+  cluster?: ClusterBus;
 }
 
 /** Why a connection of a connected client ended (the `client-disconnected` event). */

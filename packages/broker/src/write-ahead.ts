@@ -55,6 +55,8 @@ export class WriteAhead {
   private durable = 0;
   private readonly resolvedAhead = new Set<number>();
   private held: HeldBatch[] = [];
+  /** `whenDurable()` callers, each with the write number it waits for (ascending). */
+  private waiters: { upTo: number; resolve: () => void }[] = [];
   /** Index of the first batch of `held` not yet released. */
   private head = 0;
   private readonly onRejected = (error: unknown): void => this.fail(error);
@@ -86,6 +88,15 @@ export class WriteAhead {
     }, this.onRejected);
   }
 
+  /**
+   * Resolves once every write issued so far is durable (a session handed to another cluster
+   * node must be stored first). Never settles after a failure: the broker is stopping.
+   */
+  whenDurable(): Promise<void> {
+    if (!this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo: this.issued, resolve }));
+  }
+
   /** True when a write was issued after `issued` had the value `mark`. */
   wroteSince(mark: number): boolean {
     return this.issued !== mark;
@@ -115,6 +126,17 @@ export class WriteAhead {
     this.durable = number;
     while (this.resolvedAhead.delete(this.durable + 1)) this.durable++;
     this.release();
+    if (this.waiters.length > 0) this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    let woken = 0;
+    while (woken < waiters.length && (waiters[woken] as { upTo: number }).upTo <= this.durable) {
+      (waiters[woken] as { resolve: () => void }).resolve();
+      woken++;
+    }
+    if (woken > 0) this.waiters = waiters.slice(woken);
   }
 
   /** Sends the held batches whose writes are all durable, from the head of the list. */

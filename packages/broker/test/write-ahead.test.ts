@@ -116,3 +116,28 @@ describe("WriteAhead", () => {
     expect(output.heldBatches).toBe(0);
   });
 });
+
+describe("WriteAhead.whenDurable", () => {
+  it("resolves at once when nothing is pending", async () => {
+    const gate = new WriteAhead(() => {});
+    await expect(gate.whenDurable()).resolves.toBeUndefined();
+  });
+
+  it("waits for every write issued before the call, not for later ones", async () => {
+    const gate = new WriteAhead(() => {});
+    const first = controlledWrite();
+    const later = controlledWrite();
+    gate.track(first.promise);
+    let durable = false;
+    void gate.whenDurable().then(() => {
+      durable = true;
+    });
+    gate.track(later.promise);
+    await settled();
+    expect(durable).toBe(false);
+    first.resolve();
+    await settled();
+    expect(durable).toBe(true);
+    expect(gate.pending).toBe(true); // `later` is still pending
+  });
+});

@@ -63,9 +63,17 @@ export function handleConnect(connection: Connection, packet: ConnectPacket): Ma
       will,
     },
   };
+  const cluster = connection.context.cluster;
+  // Cluster mode: the session is claimed (and loaded) cluster-wide before CONNACK.
+  const open = (): MaybeAsyncOutcome =>
+    cluster === undefined
+      ? accepted
+      : cluster
+          .prepareSession(clientId, packet.clean)
+          .then((ready) => (ready ? accepted : refuse(CONNACK_SERVER_UNAVAILABLE)));
   const code = hooks.authenticate(client, username, packet.password);
-  if (typeof code === "number") return code === 0 ? accepted : refuse(code);
-  return code.then((answer) => (answer === 0 ? accepted : refuse(answer)));
+  if (typeof code === "number") return code === 0 ? open() : refuse(code);
+  return code.then((answer) => (answer === 0 ? open() : refuse(answer)));
 }
 
 /** Whether the connection limit refuses `clientId` now (checked again after authenticate). */

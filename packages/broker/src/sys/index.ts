@@ -12,7 +12,8 @@
  * publishes nothing more. The first publish runs on the next turn of the event loop, not
  * inside the Broker constructor that starts the publisher.
  */
-import { type SysStats, SysValues } from "./sys-values.js";
+import type { ClusterBus } from "../cluster.js";
+import { clusterValues, type SysStats, SysValues } from "./sys-values.js";
 
 export { decayLoad, LOAD_WINDOWS, LoadAverage } from "./load-average.js";
 export { SYS_TOPICS, type SysStats } from "./sys-values.js";
@@ -32,6 +33,8 @@ export interface SysPublisherOptions {
   version: string;
   /** Clock in ms, the same as the broker's (`stats.startedAt` comes from it); default Date.now. */
   now?: () => number;
+  /** A cluster node also publishes `$SYS/broker/cluster/...` (see `clusterValues`). */
+  cluster?: ClusterBus;
 }
 
 export interface SysPublisher {
@@ -70,7 +73,9 @@ export function startSysPublisher(broker: SysBroker, options: SysPublisherOption
   const publishNow = async (): Promise<void> => {
     if (state === "stopped") return;
     const pending: Promise<void>[] = [];
-    for (const [topic, value] of values.collect(broker.stats, own, now())) {
+    const collected = values.collect(broker.stats, own, now());
+    if (options.cluster !== undefined) collected.push(...clusterValues(options.cluster));
+    for (const [topic, value] of collected) {
       if (lastPublished.get(topic) !== value) pending.push(publishOne(topic, value));
     }
     await Promise.all(pending);

@@ -6,6 +6,7 @@
  * topic with its current value; the publisher decides which of them changed. Values follow
  * Mosquitto's formats: counters as integers, uptime as "N seconds", loads with two decimals.
  */
+import type { ClusterBus } from "../cluster.js";
 import type { BrokerStats } from "../types.js";
 import { LOAD_WINDOWS, LoadAverage } from "./load-average.js";
 
@@ -118,4 +119,21 @@ export class SysValues {
     });
     return values;
   }
+}
+
+/**
+ * The `$SYS/broker/cluster/...` topics of a cluster node (not Mosquitto topics): this node's
+ * id, the live nodes and clients across the cluster, and this node's traffic with the others.
+ */
+export function clusterValues(bus: ClusterBus): [topic: string, value: string][] {
+  const stats = bus.stats();
+  const prefix = `${PREFIX}cluster/`;
+  return [
+    [`${prefix}node`, bus.nodeId],
+    [`${prefix}nodes`, String(stats.nodes)],
+    [`${prefix}clients/connected`, String(stats.clientsConnected)],
+    [`${prefix}messages/forwarded`, String(stats.messagesForwarded)],
+    [`${prefix}messages/received`, String(stats.messagesReceived)],
+    [`${prefix}inbox/appended`, String(stats.inboxAppended)],
+  ];
 }

@@ -1,0 +1,6 @@
+export {
+  type RedisServerOptions,
+  type RunningRedis,
+  redisServerBinary,
+  startRedisServer,
+} from "./redis-server.js";
