@@ -1,5 +1,5 @@
 // `pnpm bench [suite ...] [--option ...]`: runs TernMQ and its peers side by side and prints
-// ratios; suites: codec, topics, session, store-sqlite, durable, client, brokers. With no suite named every suite runs, one after another, so
+// ratios; suites: codec, topics, session, store-sqlite, durable, client, brokers, cluster. With no suite named every suite runs, one after another, so
 // that no two suites compete for the CPU. Arguments from the first one starting with "-" on
 // are the suites' options (e.g. `pnpm bench brokers --quick`).
 const suites = {
@@ -10,6 +10,7 @@ const suites = {
   durable: () => import("./durable.js"),
   client: () => import("./client.js"),
   brokers: () => import("./brokers/index.js"),
+  cluster: () => import("./cluster/index.js"),
 } as const satisfies Record<
   string,
   () => Promise<{ run(options?: readonly string[]): Promise<void> }>

@@ -179,6 +179,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const cluster =
       options.cluster === undefined ? undefined : new ClusterLink(options.cluster, context);
     context.cluster = cluster;
+    context.router.inboxGate = cluster;
     context.registry.cluster = options.cluster;
     this.context = context;
     this.inspector = new BrokerInspector(

@@ -5,15 +5,27 @@
  *
  * Design: inbox draining is one loop per session, never two at once (two reads of the same
  * inbox head would hand the same messages to the engine twice). A drain reads a page of the
- * inbox, hands each message to the engine (which sends, queues or drops it and journals the
- * change) and trims the page from the inbox in the same event-loop turn, so the trim and the
- * journal commit in one store transaction. A drain asked for while one runs sets `again`, and
- * the loop reads once more when it ends. Drains of a session that left the node meanwhile stop
- * without trimming: the messages stay for the next owner.
+ * inbox, hands each message to the engine (which sends or queues it and journals the change)
+ * and trims the page from the inbox in the same event-loop turn, so the trim and the journal
+ * commit in one store transaction. A page is never larger than the room left in the
+ * session's queue: the inbox in the store holds the rest (nothing is dropped for a backlog
+ * that the store can hold), and an acknowledgement that frees room resumes the drain
+ * (`roomFreed`). A drain asked for while one runs sets `again`, and the loop reads once
+ * more when it ends. Drains of a session that left the node meanwhile stop without
+ * trimming: the messages stay for the next owner.
+ *
+ * Order: a session loaded from the store may have messages in its inbox that this node's
+ * own publishers put there while another node (or none) held it. Until a drain has found the
+ * inbox empty, this node's new messages for that session go to the inbox too (`redirect`,
+ * the router's InboxGate), behind the older ones, instead of overtaking them in the engine.
+ * The inbox counts as empty when a read returned less than it asked for and no message was
+ * redirected since the read was issued (a read runs after every write called before it).
  */
 import type { Will } from "@ternmq/codec";
+import type { SessionMessage } from "@ternmq/session";
 import type { ClusterBus, ClusterNode } from "./cluster.js";
 import type { BrokerContext } from "./context.js";
+import type { InboxGate } from "./router.js";
 import type { SessionEntry } from "./session-registry.js";
 import { isSysTopic } from "./sys-topic.js";
 import type { BrokerMessage, ClientInfo } from "./types.js";
@@ -26,8 +38,17 @@ interface DrainState {
   again: boolean;
 }
 
-export class ClusterLink implements ClusterNode {
+/** A session whose inbox may hold messages older than what this node would deliver now. */
+interface UndrainedInbox {
+  /** Messages this node redirected to the inbox so far. */
+  redirected: number;
+}
+
+export class ClusterLink implements ClusterNode, InboxGate {
   private readonly draining = new Map<string, DrainState>();
+  private readonly undrained = new Map<string, UndrainedInbox>();
+  /** Sessions whose drain stopped on a full queue, resumed by `roomFreed`. */
+  private readonly waitingForRoom = new Set<string>();
 
   constructor(
     readonly bus: ClusterBus,
@@ -74,7 +95,10 @@ export class ClusterLink implements ClusterNode {
     }
     try {
       const record = await sessions.load(clientId);
-      if (record !== undefined) registry.adopt(record);
+      if (record !== undefined && registry.get(clientId) === undefined) {
+        registry.adopt(record);
+        this.undrained.set(clientId, { redirected: 0 });
+      }
       return true;
     } catch (error) {
       logger.error({ clientId, err: error }, "cluster: stored session not loaded");
@@ -103,6 +127,20 @@ export class ClusterLink implements ClusterNode {
     if (stored !== undefined) this.context.writes.track(stored);
   }
 
+  /** InboxGate: see the module comment ("Order"). */
+  redirect(entry: SessionEntry, message: SessionMessage): boolean {
+    const undrained = this.undrained.get(entry.clientId);
+    if (undrained === undefined) return false;
+    undrained.redirected++;
+    this.context.writes.track(this.bus.appendToInbox(entry.clientId, message));
+    return true;
+  }
+
+  /** An acknowledgement of `entry`'s client freed room in its queue. */
+  roomFreed(entry: SessionEntry): void {
+    if (this.waitingForRoom.delete(entry.clientId)) this.inboxChanged(entry.clientId);
+  }
+
   // ---- ClusterNode: called by the bus ----
 
   hasSession(clientId: string): boolean {
@@ -114,6 +152,7 @@ export class ClusterLink implements ClusterNode {
   }
 
   async releaseSession(clientId: string): Promise<void> {
+    this.forgetInbox(clientId);
     const registry = this.context.registry;
     const entry = registry.get(clientId);
     if (entry !== undefined) {
@@ -149,6 +188,7 @@ export class ClusterLink implements ClusterNode {
   }
 
   sessionLost(clientId: string): void {
+    this.forgetInbox(clientId);
     const entry = this.context.registry.get(clientId);
     if (entry === undefined) return;
     this.context.logger.warn({ clientId }, "cluster: session now owned by another node");
@@ -178,21 +218,43 @@ export class ClusterLink implements ClusterNode {
       );
   }
 
+  /** The session left this node: its inbox is the next owner's. */
+  private forgetInbox(clientId: string): void {
+    this.undrained.delete(clientId);
+    this.waitingForRoom.delete(clientId);
+  }
+
   /** Moves the inbox of `entry` into its engine, page by page (see the module comment). */
   private async drain(entry: SessionEntry, state: DrainState): Promise<void> {
     const { bus, context } = this;
     const clientId = entry.clientId;
+    const maxQueued = context.settings.limits.maxQueuedMessages;
     for (;;) {
       state.again = false;
-      const messages = await bus.readInbox(clientId, INBOX_PAGE);
-      if (context.registry.get(clientId) !== entry) return; // left the node: stays in the inbox
+      const room = maxQueued - entry.engine.counters.queued;
+      if (room <= 0) {
+        this.waitingForRoom.add(clientId);
+        return;
+      }
+      const asked = Math.min(INBOX_PAGE, room);
+      const undrained = this.undrained.get(clientId);
+      const redirectedBefore = undrained?.redirected;
+      const messages = await bus.readInbox(clientId, asked);
+      if (context.registry.get(clientId) !== entry) {
+        this.undrained.delete(clientId); // left the node: the messages stay in the inbox
+        return;
+      }
       if (messages.length > 0) {
-        const router = context.router;
         const now = context.now();
-        for (const message of messages) router.deliver(entry, message, now);
+        for (const message of messages) {
+          context.applyOutbound(entry, entry.engine.publish(message, now));
+        }
         context.writes.track(bus.trimInbox(clientId, messages.length));
       }
-      if (messages.length < INBOX_PAGE && !state.again) return;
+      if (messages.length < asked && undrained !== undefined) {
+        if (undrained.redirected === redirectedBefore) this.undrained.delete(clientId);
+      }
+      if (messages.length < asked && !state.again && !this.undrained.has(clientId)) return;
     }
   }
 }

@@ -95,12 +95,24 @@ export interface ClusterBus {
   /** A local clean session's subscription to `filter` ended (reference-counted). */
   removeCleanRoute(filter: string): void;
   /**
+   * Resolves once every other live node has applied the route changes made before the call
+   * (clean routes, and the stored subscriptions of persistent sessions): the SUBACK waits for
+   * it, so a PUBLISH on any node after the SUBACK sees the new subscription. Never rejects;
+   * bounded by the node expiry.
+   */
+  syncRoutes(): Promise<void>;
+  /**
    * Makes this node the owner of `clientId`'s session (see the module comment). Rejects with
    * a `ClusterError` (`MQTT_ERR_CLUSTER_UNAVAILABLE`, `MQTT_ERR_CLUSTER_TAKEOVER_TIMEOUT`).
    */
   claim(clientId: string): Promise<void>;
   /** This node no longer holds `clientId`'s session (its client disconnected). */
   release(clientId: string): Promise<void>;
+  /**
+   * Appends `message` to `clientId`'s inbox (a local message for a session this node holds
+   * whose inbox is not drained yet: it must not overtake the older messages there).
+   */
+  appendToInbox(clientId: string, message: SessionMessage): Promise<void>;
   /** The oldest `max` messages of `clientId`'s inbox (after every write called before). */
   readInbox(clientId: string, max: number): Promise<SessionMessage[]>;
   /** Removes the oldest `count` messages of `clientId`'s inbox. */

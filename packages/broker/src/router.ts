@@ -93,9 +93,20 @@ function deliverToGroup(group: SharedGroup<Granted, SessionEntry>, delivery: Del
   deliverToSubscriber(group.subscriberIdAt(chosen), group.valueAt(chosen), group.filter, delivery);
 }
 
+/**
+ * Cluster mode: takes a message for a persistent session whose inbox in the shared store is
+ * not drained yet, so that it queues behind the older messages there (see cluster-link.ts).
+ */
+export interface InboxGate {
+  /** True when `message` went to the inbox of `entry` instead of its engine. */
+  redirect(entry: SessionEntry, message: SessionMessage): boolean;
+}
+
 export class Router {
   private readonly tree: SubscriptionTree<Granted, SessionEntry>;
   private current: Delivery | undefined;
+  /** Set by the Broker in cluster mode. */
+  inboxGate: InboxGate | undefined;
 
   constructor(
     private readonly host: RouterHost,
@@ -141,6 +152,13 @@ export class Router {
 
   /** Hands one message to one session's engine (sent now, queued, or dropped by it). */
   deliver(entry: SessionEntry, message: SessionMessage, now: number): void {
+    if (
+      this.inboxGate !== undefined &&
+      entry.persistent &&
+      this.inboxGate.redirect(entry, message)
+    ) {
+      return;
+    }
     const engine: ServerSession = entry.engine;
     this.host.applyOutbound(entry, engine.publish(message, now));
   }

@@ -232,6 +232,17 @@ export class RedisClusterData {
     }
   }
 
+  /**
+   * Publishes `message` on `channel` (full name) after every write called before, on the
+   * same connection: a subscriber of `channel` sees it after the events those writes
+   * published (the cluster bus's route barrier).
+   */
+  async publishAfterWrites(channel: string, message: string): Promise<void> {
+    await this.read("publishing after the pending writes", (redis) =>
+      redis.publish(channel, message),
+    );
+  }
+
   /** Runs a read after sending the open batch; failures become StoreErrors. */
   private async read<Result>(
     action: string,

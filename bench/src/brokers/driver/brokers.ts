@@ -45,6 +45,18 @@ export interface RunningBroker {
 export interface StartOptions {
   /** Node brokers only: write a V8 CPU profile (`--cpu-prof`) into this folder on exit. */
   readonly cpuProfileDir?: string;
+  /**
+   * TernMQ only: store arguments instead of `--memory` / `--data-dir` (the cluster suite's
+   * `--cluster URL --node-id ID`).
+   */
+  readonly ternmqStore?: readonly string[];
+  /** TernMQ only: `--sys-interval` in seconds; default 0 ($SYS off). */
+  readonly sysInterval?: number;
+  /**
+   * Aedes only: this server script instead of servers/aedes-server.ts, started with the port
+   * and then `args` (the cluster suite's Aedes on Redis).
+   */
+  readonly aedesServer?: { readonly script: string; readonly args: readonly string[] };
 }
 
 const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -98,7 +110,9 @@ async function startTernmq(name: BrokerName, options: StartOptions): Promise<Run
   const config = join(folder, "broker.yaml");
   await writeFile(config, TERNMQ_LIMITS);
   const port = await freePort();
-  const store = name === "ternmq" ? ["--memory"] : ["--data-dir", join(folder, "data")];
+  const store =
+    options.ternmqStore ??
+    (name === "ternmq" ? ["--memory"] : ["--data-dir", join(folder, "data")]);
   const managed = startProcess(
     process.execPath,
     [
@@ -106,7 +120,7 @@ async function startTernmq(name: BrokerName, options: StartOptions): Promise<Run
       ...profileFlags(options),
       join(repositoryRoot, "apps/broker/src/main.ts"),
       ...["-c", config, "-p", String(port), "--host", "127.0.0.1"],
-      ...["--sys-interval", "0", "--log-level", "warn", ...store],
+      ...["--sys-interval", String(options.sysInterval ?? 0), "--log-level", "warn", ...store],
     ],
     { cwd: join(repositoryRoot, "apps/broker") },
   );
@@ -121,8 +135,10 @@ async function startAedes(options: StartOptions): Promise<RunningBroker> {
     [
       ...TSX,
       ...profileFlags(options),
-      fileURLToPath(new URL("../servers/aedes-server.ts", import.meta.url)),
+      options.aedesServer?.script ??
+        fileURLToPath(new URL("../servers/aedes-server.ts", import.meta.url)),
       String(port),
+      ...(options.aedesServer?.args ?? []),
     ],
     { cwd: benchFolder },
   );

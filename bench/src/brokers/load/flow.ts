@@ -40,12 +40,16 @@ export interface PublisherSpec {
   readonly stride: number;
   /** How many subscriptions receive each of its messages. */
   readonly deliveriesPerMessage: number;
+  /** Broker address of this client, instead of the flow's (a cluster node, say). */
+  readonly target?: Target;
 }
 
 export interface SubscriberSpec {
   readonly filters: readonly string[];
   /** Filters per SUBSCRIBE packet. */
   readonly filtersPerSubscribe: number;
+  /** Broker address of this client, instead of the flow's (a cluster node, say). */
+  readonly target?: Target;
 }
 
 export interface FlowOptions {
@@ -123,12 +127,18 @@ export class Flow {
     this.#options = options;
   }
 
-  /** Connects every publisher and subscriber (nothing subscribed yet). */
+  /**
+   * Connects every publisher and subscriber (nothing subscribed yet) to `target`, or to its
+   * spec's own `target`.
+   */
   static async connect(target: Target, options: FlowOptions): Promise<Flow> {
     const flow = new Flow(options);
     const window = Math.min(options.window, 65_535);
     for (const [index, spec] of options.publishers.entries()) {
-      const client = await connectClient(target, `${options.clientPrefix}-pub-${index}`);
+      const client = await connectClient(
+        spec.target ?? target,
+        `${options.clientPrefix}-pub-${index}`,
+      );
       const freeIds = new Uint16Array(window);
       for (let id = 0; id < window; id += 1) freeIds[id] = window - id;
       const publisher: Publisher = {
@@ -151,7 +161,7 @@ export class Flow {
     }
     for (const [index, spec] of options.subscribers.entries()) {
       const client = await connectClient(
-        target,
+        spec.target ?? target,
         `${options.clientPrefix}-sub-${index}`,
         !options.persistentSubscribers,
       );
@@ -205,6 +215,13 @@ export class Flow {
       const finish = (): void => {
         clearInterval(progressCheck);
         clearTimeout(deadline);
+        // A timed phase that stalled before its time was up expects what was sent, not 2^31.
+        if (phase.durationMs !== undefined) {
+          for (const publisher of this.#publishers) {
+            publisher.target = Math.min(publisher.target, publisher.sent);
+          }
+          this.#updateExpected();
+        }
         if (rateTimer !== undefined) clearInterval(rateTimer);
         this.#phaseEnded = undefined;
         this.#phase = undefined;

@@ -33,8 +33,9 @@ export interface ScenarioHooks {
   mark(point: Mark): Promise<void>;
 }
 
-export interface ScenarioResult {
-  readonly scenario: ScenarioId;
+/** `Id`: the scenario ids of the suite (another suite's scenarios use the same shapes). */
+export interface ScenarioResult<Id extends string = ScenarioId> {
+  readonly scenario: Id;
   /** Figures by metric key (see `SCENARIOS[...].metrics`); memory ones are left to the holder. */
   readonly figures: Record<string, number>;
   /** What the memory marks bracket the creation of (connections, subscriptions), if any. */
@@ -60,14 +61,16 @@ export interface RunContext {
   readonly hooks: ScenarioHooks;
   /** Unique per run: prefixes every client id. */
   readonly runId: string;
+  /** Every node of a cluster, `target` first (cluster suite); `[target]` for one broker. */
+  readonly nodes: readonly Target[];
 }
 
-export interface ScenarioDefinition {
-  readonly id: ScenarioId;
+export interface ScenarioDefinition<Id extends string = ScenarioId> {
+  readonly id: Id;
   readonly number: number;
   readonly title: string;
   readonly metrics: readonly Metric[];
-  run(context: RunContext): Promise<ScenarioResult>;
+  run(context: RunContext): Promise<ScenarioResult<Id>>;
 }
 
 const PAYLOAD_BYTES = 64;
@@ -75,11 +78,11 @@ const STALL_MS = 3000;
 
 const noHooks: ScenarioHooks = { mark: async () => undefined };
 
-function range(count: number): number[] {
+export function range(count: number): number[] {
   return Array.from({ length: count }, (_, index) => index);
 }
 
-function singleTopicPublisher(
+export function singleTopicPublisher(
   topic: string,
   qos: QoS,
   deliveriesPerMessage: number,
@@ -92,7 +95,7 @@ function singleTopicPublisher(
   };
 }
 
-function flowOptions(
+export function flowOptions(
   context: RunContext,
   name: string,
   options: Omit<FlowOptions, "clientPrefix" | "stallMs" | "persistentSubscribers"> &
@@ -113,7 +116,11 @@ const PHASE_MS: Readonly<Record<Size, { warmup: number; measured: number }>> = {
 };
 
 /** Warm-up phase, then the measured phase inside the measure marks; returns the latter. */
-async function measuredPhase(flow: Flow, context: RunContext, meter: Meter): Promise<PhaseResult> {
+export async function measuredPhase(
+  flow: Flow,
+  context: RunContext,
+  meter: Meter,
+): Promise<PhaseResult> {
   const { warmup, measured } = PHASE_MS[context.size];
   await flow.runPhase({ durationMs: warmup });
   await context.hooks.mark("measure-start");
@@ -124,7 +131,11 @@ async function measuredPhase(flow: Flow, context: RunContext, meter: Meter): Pro
   return result;
 }
 
-function throughputResult(scenario: ScenarioId, phase: PhaseResult, meter: Meter): ScenarioResult {
+export function throughputResult<Id extends string>(
+  scenario: Id,
+  phase: PhaseResult,
+  meter: Meter,
+): ScenarioResult<Id> {
   return {
     scenario,
     figures: { throughput: (phase.deliveries / phase.milliseconds) * 1000 },
@@ -134,7 +145,7 @@ function throughputResult(scenario: ScenarioId, phase: PhaseResult, meter: Meter
   };
 }
 
-const THROUGHPUT: readonly Metric[] = [
+export const THROUGHPUT: readonly Metric[] = [
   { key: "throughput", label: "delivered", unit: "msg/s", better: "higher" },
 ];
 
@@ -509,16 +520,30 @@ export function scenarioById(id: string): ScenarioDefinition | undefined {
  * figures are absent (only the broker's holder can read its RSS).
  */
 export function runScenario(
-  id: ScenarioId,
+  id: string,
   target: Target,
-  options: { size?: Size; hooks?: ScenarioHooks; runId?: string } = {},
+  options: RunOptions = {},
 ): Promise<ScenarioResult> {
   const scenario = scenarioById(id);
   if (scenario === undefined) throw new Error(`unknown scenario ${id}`);
-  return scenario.run({
+  return scenario.run(runContext(target, options));
+}
+
+export interface RunOptions {
+  readonly size?: Size;
+  readonly hooks?: ScenarioHooks;
+  readonly runId?: string;
+  /** Every node of a cluster (see `RunContext.nodes`). */
+  readonly nodes?: readonly Target[];
+}
+
+/** The context of a scenario run, with the defaults of `runScenario`. */
+export function runContext(target: Target, options: RunOptions): RunContext {
+  return {
     target,
     size: options.size ?? "full",
     hooks: options.hooks ?? noHooks,
     runId: options.runId ?? `bench-${process.pid}-${Date.now().toString(36)}`,
-  });
+    nodes: options.nodes ?? [target],
+  };
 }

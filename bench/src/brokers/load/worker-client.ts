@@ -5,7 +5,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Target } from "./raw-client.js";
-import type { Mark, ScenarioId, ScenarioResult, Size } from "./scenarios.js";
+import type { Mark, ScenarioResult, Size } from "./scenarios.js";
 import type { ToParent, ToWorker } from "./worker-protocol.js";
 
 const benchFolder = fileURLToPath(new URL("../../../", import.meta.url));
@@ -18,9 +18,12 @@ export class LoadWorker {
     this.#child = child;
   }
 
-  /** Forks the worker process; resolves once it is ready for scenarios. */
-  static start(): Promise<LoadWorker> {
-    const child = fork(workerScript, [], {
+  /**
+   * Forks the worker process; resolves once it is ready for scenarios: those of scenarios.ts,
+   * or of the module at `scenarioModule` (a file URL) with a `runScenario` of the same shape.
+   */
+  static start(scenarioModule?: URL): Promise<LoadWorker> {
+    const child = fork(workerScript, scenarioModule === undefined ? [] : [scenarioModule.href], {
       cwd: benchFolder,
       execArgv: ["--import", "tsx", "--conditions=@ternmq/source"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -38,14 +41,18 @@ export class LoadWorker {
     return this.#child.pid;
   }
 
-  /** Runs one scenario in the worker; `onMark` is awaited at each of its marks. */
-  run(
-    scenario: ScenarioId,
+  /**
+   * Runs one scenario in the worker; `onMark` is awaited at each of its marks. `nodes`: every
+   * node of a cluster, `target` first (cluster suite).
+   */
+  run<Id extends string>(
+    scenario: Id,
     target: Target,
     size: Size,
     runId: string,
     onMark: (point: Mark) => Promise<void>,
-  ): Promise<ScenarioResult> {
+    nodes?: readonly Target[],
+  ): Promise<ScenarioResult<Id>> {
     const child = this.#child;
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null): void => {
@@ -63,7 +70,7 @@ export class LoadWorker {
           );
         } else if (message.type === "result") {
           cleanUp();
-          resolve(message.result);
+          resolve(message.result as ScenarioResult<Id>);
         } else if (message.type === "failed") {
           cleanUp();
           reject(new Error(`${scenario} failed in the load worker: ${message.error}`));
@@ -75,7 +82,14 @@ export class LoadWorker {
       };
       child.on("message", onMessage);
       child.once("exit", onExit);
-      this.#send({ type: "run", scenario, target, size, runId });
+      this.#send({
+        type: "run",
+        scenario,
+        target,
+        size,
+        runId,
+        ...(nodes === undefined ? {} : { nodes }),
+      });
     });
   }
 

@@ -1,10 +1,20 @@
 /**
  * The load generator's process: runs the scenarios a parent asks for (over IPC, see
  * worker-client.ts) against the broker address it is given, and reports each mark and result.
- * Started by `LoadWorker.start()`; not meant to be run by hand.
+ * Started by `LoadWorker.start()`; not meant to be run by hand. The scenarios are those of
+ * scenarios.ts, or of the module whose URL is the first argument (another suite's, exporting
+ * a `runScenario` of the same signature).
  */
-import { type Mark, runScenario } from "./scenarios.js";
+import type { Target } from "./raw-client.js";
+import type { Mark, RunOptions, ScenarioResult } from "./scenarios.js";
 import type { ToParent, ToWorker } from "./worker-protocol.js";
+
+interface ScenarioModule {
+  runScenario(id: string, target: Target, options: RunOptions): Promise<ScenarioResult<string>>;
+}
+
+const scenarioModule = process.argv[2];
+const { runScenario }: ScenarioModule = await import(scenarioModule ?? "./scenarios.js");
 
 function send(message: ToParent): void {
   process.send?.(message);
@@ -17,6 +27,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     const result = await runScenario(message.scenario, message.target, {
       size: message.size,
       runId: message.runId,
+      ...(message.nodes === undefined ? {} : { nodes: message.nodes }),
       hooks: {
         mark: (point: Mark) =>
           new Promise<void>((resolve) => {

@@ -16,5 +16,6 @@ export function handleAcknowledgement(
   const context = connection.context;
   context.applyOutbound(entry, entry.engine.handlePacket(packet, context.now()));
   connection.retained?.resume(); // a freed inflight slot lets a paused retained stream go on
+  context.cluster?.roomFreed(entry); // and an inbox backlog in the cluster store
   return undefined;
 }

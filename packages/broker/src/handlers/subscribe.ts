@@ -73,11 +73,17 @@ function complete(
     granted.push({ topicFilter, qos: code });
     if (!isSharedSubscription(topicFilter)) withRetained.push({ topicFilter, qos: code });
   });
-  // Write-ahead: a persistent session's SUBACK leaves once its subscription list is stored.
-  if (granted.length > 0) registry.subscriptionsChanged(entry);
+  // Write-ahead: a persistent session's SUBACK leaves once its subscription list is stored,
+  // and in a cluster once every node knows the new routes.
+  const cluster = connection.context.cluster;
+  if (granted.length > 0) {
+    registry.subscriptionsChanged(entry);
+    if (cluster !== undefined) connection.context.writes.track(cluster.bus.syncRoutes());
+  }
   // [MQTT-3.8.4-1] SUBACK with the same packet id; [MQTT-3.9.3-1] codes in order.
   const suback = { type: "suback", packetId: packet.packetId, reasonCodes: returnCodes } as const;
-  connection.context.writes.send(connection, [suback], entry.persistent && granted.length > 0);
+  const afterWrites = granted.length > 0 && (entry.persistent || cluster !== undefined);
+  connection.context.writes.send(connection, [suback], afterWrites);
   if (granted.length === 0) return undefined;
   if (connection.client !== undefined) events.emit("subscribed", connection.client, granted);
   // Streamed after the SUBACK at the subscriber's pace, beside this connection's packets.

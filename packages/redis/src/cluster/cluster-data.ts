@@ -19,4 +19,5 @@ export interface ClusterData {
   registerNode(nodeId: string): Promise<void>;
   forgetNode(nodeId: string): Promise<OrphanWill[]>;
   loadRoutes(): Promise<ClusterRoutes>;
+  publishAfterWrites(channel: string, message: string): Promise<void>;
 }

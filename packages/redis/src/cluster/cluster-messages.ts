@@ -15,7 +15,12 @@ export type RouteEvent =
   /** A node route added (`a: 1`) or removed (`a: 0`). */
   | { t: "n"; n: string; f: string; a: 0 | 1 }
   /** A node was forgotten: its node routes, owner entries and wills are gone. */
-  | { t: "gone"; n: string };
+  | { t: "gone"; n: string }
+  /**
+   * A barrier of node `n` (`syncRoutes`): published after its route changes, so a node that
+   * applies it has applied them; it answers `synced` with the same `id`.
+   */
+  | { t: "sync"; n: string; id: number };
 
 /** A message for one node (channel `P c:{node}`). */
 export type ControlMessage =
@@ -24,7 +29,9 @@ export type ControlMessage =
   /** Node `from` claims `c`: release it, then answer `released` with the same `id`. */
   | { t: "takeover"; c: string; from: string; id: number }
   /** The answer to `takeover` number `id`. */
-  | { t: "released"; c: string; id: number };
+  | { t: "released"; c: string; id: number }
+  /** Node `c` applied barrier `id` of this node (and every route change before it). */
+  | { t: "synced"; c: string; id: number };
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -71,6 +78,10 @@ export function parseRouteEvent(text: string): RouteEvent | undefined {
         : undefined;
     case "gone":
       return typeof value.n === "string" ? { t: "gone", n: value.n } : undefined;
+    case "sync":
+      return typeof value.n === "string" && typeof value.id === "number"
+        ? { t: "sync", n: value.n, id: value.id }
+        : undefined;
     default:
       return undefined;
   }
@@ -89,6 +100,8 @@ export function parseControlMessage(text: string): ControlMessage | undefined {
         : undefined;
     case "released":
       return typeof value.id === "number" ? { t: "released", c: value.c, id: value.id } : undefined;
+    case "synced":
+      return typeof value.id === "number" ? { t: "synced", c: value.c, id: value.id } : undefined;
     default:
       return undefined;
   }

@@ -45,6 +45,8 @@ const MISSES_FOR_DEATH = 2;
 export class Membership {
   /** Live nodes at the last check, this one included. */
   nodes = 1;
+  /** Ids of the nodes whose heartbeat was present at the last check (this one included). */
+  liveNodes: readonly string[] = [];
   /** Clients connected across the live nodes at the last check. */
   clientsConnected = 0;
   /** Since when the command connection has been up (ms since the epoch), or undefined. */
@@ -111,6 +113,7 @@ export class Membership {
     const self = this.keys.nodeId;
     let nodes = 0;
     let clientsConnected = 0;
+    const live: string[] = [];
     let listed = false;
     const dead: string[] = [];
     for (let index = 0; index < members.length; index++) {
@@ -119,6 +122,7 @@ export class Membership {
       if (member === self) listed = true;
       if (report !== null && report !== undefined) {
         nodes++;
+        live.push(member);
         clientsConnected += clientsOf(report);
         this.misses.delete(member);
         continue;
@@ -132,6 +136,7 @@ export class Membership {
       if (!members.includes(member)) this.misses.delete(member);
     }
     this.nodes = nodes;
+    this.liveNodes = live;
     this.clientsConnected = clientsConnected;
     if (!listed) this.hooks.onForgotten();
     for (const member of dead) await this.cleanUp(member);

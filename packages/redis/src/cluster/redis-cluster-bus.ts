@@ -47,6 +47,7 @@ import { FrameOutbox } from "./frame-outbox.js";
 import { LocalRoutes } from "./local-routes.js";
 import { Membership } from "./membership.js";
 import { decodeFrame, type FramedMessage } from "./message-frame.js";
+import { RouteBarriers } from "./route-barriers.js";
 import { RouteCache } from "./route-cache.js";
 import { TakeoverWaits } from "./takeover-waits.js";
 
@@ -119,6 +120,7 @@ export class RedisClusterBus implements ClusterBus {
   private readonly localRoutes = new LocalRoutes();
   private readonly outbox: FrameOutbox;
   private readonly waits = new TakeoverWaits();
+  private readonly barriers: RouteBarriers;
   private readonly membership: Membership;
 
   /** Throws `MQTT_ERR_CLUSTER_NODE_ID` for an invalid id, RangeError for invalid timings. */
@@ -143,9 +145,15 @@ export class RedisClusterBus implements ClusterBus {
     this.keys = new ClusterKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX, this.nodeId);
     this.framesChannel = Buffer.from(this.keys.ownFrames);
     this.subscriber.on("error", this.onSubscriberError);
-    this.routes = new RouteCache((filter, error) =>
-      this.logger.warn({ filter, err: error }, "cluster: stored route filter skipped"),
+    this.routes = new RouteCache(
+      (filter, error) =>
+        this.logger.warn({ filter, err: error }, "cluster: stored route filter skipped"),
+      (origin, id) => {
+        if (origin === this.nodeId) return;
+        this.publishControl(origin, { t: "synced", c: this.nodeId, id }).catch(ignore);
+      },
     );
+    this.barriers = new RouteBarriers(this.nodeTtlMs);
     this.outbox = new FrameOutbox(
       this.redis,
       (nodeId) => this.keys.frames(nodeId),
@@ -296,6 +304,19 @@ export class RedisClusterBus implements ClusterBus {
     return this.data.releaseOwner(clientId, this.nodeId);
   }
 
+  syncRoutes(): Promise<void> {
+    const others = this.membership.liveNodes.filter((nodeId) => nodeId !== this.nodeId);
+    if (this.connection !== "up" || others.length === 0) return Promise.resolve();
+    const { id, done } = this.barriers.begin(others);
+    const barrier = JSON.stringify({ t: "sync", n: this.nodeId, id });
+    this.data.publishAfterWrites(this.keys.events, barrier).catch(() => this.barriers.finish(id));
+    return done;
+  }
+
+  appendToInbox(clientId: string, message: SessionMessage): Promise<void> {
+    return this.data.inboxPush(clientId, message);
+  }
+
   readInbox(clientId: string, max: number): Promise<SessionMessage[]> {
     return this.data.inboxRead(clientId, max);
   }
@@ -339,6 +360,7 @@ export class RedisClusterBus implements ClusterBus {
     this.stopTimer();
     this.detach();
     this.waits.closeAll();
+    this.barriers.finish();
     this.subscriber.disconnect();
     this.redis.disconnect();
   }
@@ -348,6 +370,7 @@ export class RedisClusterBus implements ClusterBus {
     this.busState = "closing";
     this.stopTimer();
     this.waits.closeAll();
+    this.barriers.finish();
     if (wasRunning && this.connection === "up") {
       this.outbox.flush();
       try {
@@ -572,6 +595,7 @@ export class RedisClusterBus implements ClusterBus {
         return;
       }
       this.waits.nodeGone(event.n);
+      this.barriers.nodeGone(event.n);
       this.outbox.forget(event.n);
     }
     this.routes.apply(event);
@@ -584,6 +608,9 @@ export class RedisClusterBus implements ClusterBus {
         break;
       case "released":
         this.waits.released(control.id);
+        break;
+      case "synced":
+        this.barriers.answered(control.id, control.c);
         break;
       case "takeover":
         void this.releaseFor(control.c, control.from, control.id);

@@ -38,8 +38,14 @@ export class RouteCache {
   private filtersByNode = new Map<string, Set<string>>();
   private subscriptionsByClient = new Map<string, Subscriptions>();
 
-  /** @param onInvalidFilter told about a stored filter the trees refuse (it is skipped). */
-  constructor(private readonly onInvalidFilter: (filter: string, error: unknown) => void) {}
+  /**
+   * @param onInvalidFilter told about a stored filter the trees refuse (it is skipped).
+   * @param onSync told when a barrier of another node is applied (in order with the changes).
+   */
+  constructor(
+    private readonly onInvalidFilter: (filter: string, error: unknown) => void,
+    private readonly onSync: (origin: string, id: number) => void,
+  ) {}
 
   get currentState(): RouteCacheState {
     return this.state;
@@ -104,6 +110,9 @@ export class RouteCache {
         break;
       case "gone":
         this.removeNode(event.n);
+        break;
+      case "sync":
+        this.onSync(event.n, event.id);
         break;
     }
   }

@@ -8,10 +8,27 @@ function matchingNodes(cache: RouteCache, topic: string): string[] {
     .sort();
 }
 
+const noSync = (): void => {};
+
 describe("RouteCache", () => {
+  it("answers a barrier only once the route events before it are applied, also after a load", () => {
+    const seen: string[] = [];
+    const cache = new RouteCache(
+      () => {},
+      (origin, id) =>
+        seen.push(`sync ${origin} ${id} with ${matchingNodes(cache, "a/b").join(",")}`),
+    );
+    cache.beginLoad();
+    cache.apply({ t: "n", n: "n2", f: "a/#", a: 1 });
+    cache.apply({ t: "sync", n: "n2", id: 7 });
+    expect(seen).toEqual([]); // buffered with the route event before it
+    cache.finishLoad({ nodeRoutes: new Map(), persistentRoutes: new Map() });
+    expect(seen).toEqual(["sync n2 7 with n2"]);
+  });
+
   it("buffers events during a load and applies them after the tables read", () => {
     const invalid: string[] = [];
-    const cache = new RouteCache((filter) => invalid.push(filter));
+    const cache = new RouteCache((filter) => invalid.push(filter), noSync);
     cache.beginLoad();
     // Published while the tables were being read: some already in the read, some not.
     cache.apply({ t: "n", n: "b", f: "x/#", a: 1 });
@@ -35,7 +52,7 @@ describe("RouteCache", () => {
   });
 
   it("drops every route of a node that is gone, and nothing of the others", () => {
-    const cache = new RouteCache(() => {});
+    const cache = new RouteCache(() => {}, noSync);
     cache.apply({ t: "n", n: "b", f: "a/#", a: 1 });
     cache.apply({ t: "n", n: "b", f: "c/d", a: 1 });
     cache.apply({ t: "n", n: "c", f: "a/#", a: 1 });
@@ -47,7 +64,7 @@ describe("RouteCache", () => {
   });
 
   it("replaces a client's whole subscription list on each event", () => {
-    const cache = new RouteCache(() => {});
+    const cache = new RouteCache(() => {}, noSync);
     cache.apply({
       t: "p",
       c: "p1",
@@ -67,7 +84,7 @@ describe("RouteCache", () => {
   });
 
   it("after a failed load, applies the buffered events to the tables it had", () => {
-    const cache = new RouteCache(() => {});
+    const cache = new RouteCache(() => {}, noSync);
     cache.apply({ t: "n", n: "b", f: "kept", a: 1 });
     cache.beginLoad();
     cache.apply({ t: "n", n: "c", f: "new", a: 1 });

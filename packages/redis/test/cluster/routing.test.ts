@@ -116,6 +116,18 @@ describe("clean routes: a PUBLISH crosses only to the nodes that need it", () =>
     expect(framesToB.map((frame) => frame.byteLength > 1024 * 1024)).toEqual([true, false]);
   });
 
+  it("syncRoutes resolves once the other nodes applied the new route: a PUBLISH right after it is delivered", async () => {
+    const [a, b] = await Promise.all([cluster.start("a"), cluster.start("b")]);
+    await eventually(() => b.cluster.bus.stats().nodes === 2, "b sees both nodes live");
+    for (let round = 0; round < 20; round++) {
+      b.cluster.bus.addCleanRoute(`late/${round}`);
+      await b.cluster.bus.syncRoutes();
+      expect(a.cluster.bus.cachedNodeRoutes("b").has(`late/${round}`)).toBe(true);
+      a.cluster.bus.forward(message(`late/${round}`, "x", 1));
+    }
+    await b.node.until(() => b.node.delivered.length === 20, "b receives all 20");
+  });
+
   it("writes a node route to Redis only when its local count goes 0 -> 1 and 1 -> 0", async () => {
     const [a] = await Promise.all([cluster.start("a")]);
     const events = await cluster.listen(`${cluster.keyPrefix}ev`);
