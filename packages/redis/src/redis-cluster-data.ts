@@ -12,10 +12,9 @@
  * `MQTT_ERR_STORE_CLOSED`.
  */
 import type { QoS, Will } from "@ternmq/codec";
-import { type SessionMessage, StoreError } from "@ternmq/session";
-import { storeErrorFrom } from "./errors.js";
+import { type SessionMessage, StoreError, willFromJson, willToJson } from "@ternmq/session";
+import { badStoredData, storeErrorFrom } from "./errors.js";
 import { decodeMessage, encodeMessage } from "./message-codec.js";
-import { decodeWill, encodeWill } from "./record-codec.js";
 import type { StorePart } from "./store-part.js";
 
 /** The route tables, as `loadRoutes` returns them. */
@@ -103,7 +102,7 @@ export class RedisClusterData {
   /** Records (or with null clears) the will of `clientId`'s connection on `nodeId`. */
   setWill(nodeId: string, clientId: string, will: Will | null): Promise<void> {
     return this.write(() =>
-      will === null ? ["WD", nodeId, clientId] : ["WS", nodeId, clientId, encodeWill(will)],
+      will === null ? ["WD", nodeId, clientId] : ["WS", nodeId, clientId, willToJson(will)],
     );
   }
 
@@ -131,7 +130,7 @@ export class RedisClusterData {
         for (let index = 0; index + 1 < list.length; index += 2) {
           const clientId = String(list[index]);
           try {
-            wills.push({ clientId, will: decodeWill(String(list[index + 1])) });
+            wills.push({ clientId, will: willFromJson(String(list[index + 1]), badStoredData) });
           } catch (error) {
             throw storeErrorFrom(where, `reading the will of "${clientId}"`, error, clientId);
           }

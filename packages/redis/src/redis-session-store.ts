@@ -18,6 +18,7 @@
  * refused by Redis and shares the batch's promise; an update gets its own.
  */
 import {
+  invalidChangeError,
   type OutboundInflight,
   SESSION_SNAPSHOT_VERSION,
   type SessionChanges,
@@ -26,16 +27,15 @@ import {
   type SessionStore,
   type StoredSubscription,
   StoreError,
+  subscriptionsFromJson,
+  subscriptionsToJson,
+  validateSessionChanges,
+  willFromJson,
+  willToJson,
 } from "@ternmq/session";
 import type { BatchArgument } from "./batch.js";
 import { badStoredData, storeErrorFrom } from "./errors.js";
 import { decodeInflight, decodeMessage, encodeInflight, encodeMessage } from "./message-codec.js";
-import {
-  decodeSubscriptions,
-  decodeWill,
-  encodeSubscriptions,
-  encodeWill,
-} from "./record-codec.js";
 import type { StorePart } from "./store-part.js";
 
 /** Fields of the record hash `P s:{id}`. */
@@ -99,7 +99,7 @@ export class RedisSessionStore implements SessionStore {
         FIELD.sessionExpiryInterval,
         record.sessionExpiryInterval,
         FIELD.subscriptions,
-        encodeSubscriptions(record.subscriptions),
+        subscriptionsToJson(record.subscriptions),
         FIELD.nextPacketId,
         snapshot.outbound.nextPacketId,
         FIELD.version,
@@ -107,7 +107,7 @@ export class RedisSessionStore implements SessionStore {
       ];
       if (record.disconnectedAt !== undefined)
         set.push(FIELD.disconnectedAt, record.disconnectedAt);
-      if (record.will !== undefined) set.push(FIELD.will, encodeWill(record.will));
+      if (record.will !== undefined) set.push(FIELD.will, willToJson(record.will));
       const args = this.part.connection.batcher.begin();
       args.push("S", clientId, "1", 0, set.length / 2, ...set, 0);
       pushRoutes(args, clientId, record.subscriptions);
@@ -125,7 +125,7 @@ export class RedisSessionStore implements SessionStore {
   update(clientId: string, changes: SessionChanges): Promise<void> {
     try {
       this.part.assertOpen();
-      validateChanges(clientId, changes);
+      validateSessionChanges(clientId, changes);
       const enqueued = changes.enqueue === undefined ? [] : encodeAll(clientId, changes.enqueue);
       const inflight =
         changes.putInflight === undefined
@@ -142,10 +142,10 @@ export class RedisSessionStore implements SessionStore {
         set.push(FIELD.disconnectedAt, changes.disconnectedAt);
       }
       if (changes.subscriptions !== undefined) {
-        set.push(FIELD.subscriptions, encodeSubscriptions(changes.subscriptions));
+        set.push(FIELD.subscriptions, subscriptionsToJson(changes.subscriptions));
       }
       if (changes.will === null) cleared.push(FIELD.will);
-      else if (changes.will !== undefined) set.push(FIELD.will, encodeWill(changes.will));
+      else if (changes.will !== undefined) set.push(FIELD.will, willToJson(changes.will));
       if (changes.nextPacketId !== undefined) set.push(FIELD.nextPacketId, changes.nextPacketId);
 
       const { batcher } = this.part.connection;
@@ -166,7 +166,10 @@ export class RedisSessionStore implements SessionStore {
           });
         }
         if (outcome === "IC") {
-          throw invalidChange(clientId, `dequeue ${String(changes.dequeue)} is beyond the queue`);
+          throw invalidChangeError(
+            clientId,
+            `dequeue ${String(changes.dequeue)} is beyond the queue`,
+          );
         }
       });
     } catch (error) {
@@ -277,7 +280,7 @@ function recordFromReply(clientId: string, reply: LoadReply): SessionRecord {
     createdAt: numberField(fields, FIELD.createdAt),
     updatedAt: numberField(fields, FIELD.updatedAt),
     sessionExpiryInterval: numberField(fields, FIELD.sessionExpiryInterval),
-    subscriptions: decodeSubscriptions(fields.get(FIELD.subscriptions) ?? "[]"),
+    subscriptions: subscriptionsFromJson(fields.get(FIELD.subscriptions) ?? "[]", badStoredData),
     snapshot: {
       version: SESSION_SNAPSHOT_VERSION,
       outbound: {
@@ -291,7 +294,7 @@ function recordFromReply(clientId: string, reply: LoadReply): SessionRecord {
   const disconnectedAt = fields.get(FIELD.disconnectedAt);
   if (disconnectedAt !== undefined) record.disconnectedAt = Number(disconnectedAt);
   const will = fields.get(FIELD.will);
-  if (will !== undefined) record.will = decodeWill(will);
+  if (will !== undefined) record.will = willFromJson(will, badStoredData);
   return record;
 }
 
@@ -308,7 +311,7 @@ function encodeAll(clientId: string, messages: readonly SessionMessage[]): Buffe
   try {
     return messages.map(encodeMessage);
   } catch (error) {
-    throw invalidChange(clientId, "a message cannot be stored", error);
+    throw invalidChangeError(clientId, "a message cannot be stored", error);
   }
 }
 
@@ -322,42 +325,6 @@ function encodeInflightEntries(
     for (const entry of entries) flat.push(entry.packetId, encodeInflight(entry));
     return flat;
   } catch (error) {
-    throw invalidChange(clientId, "an inflight entry cannot be stored", error);
+    throw invalidChangeError(clientId, "an inflight entry cannot be stored", error);
   }
-}
-
-/** Rejects what can be judged without the stored session, before anything is queued. */
-function validateChanges(clientId: string, changes: SessionChanges): void {
-  const { dequeue } = changes;
-  if (dequeue !== undefined && !(Number.isInteger(dequeue) && dequeue >= 0)) {
-    throw invalidChange(clientId, `dequeue ${dequeue} is not a count`);
-  }
-  const { nextPacketId } = changes;
-  if (nextPacketId !== undefined && !isPacketId(nextPacketId)) {
-    throw invalidChange(clientId, `nextPacketId ${nextPacketId} is not a packet id (1-65535)`);
-  }
-  const wrongId =
-    changes.removeInflight?.find(isNotPacketId) ??
-    changes.putInflight?.find((entry) => !isPacketId(entry.packetId))?.packetId ??
-    changes.removeAwaitingPubrel?.find(isNotPacketId) ??
-    changes.addAwaitingPubrel?.find(isNotPacketId);
-  if (wrongId !== undefined) {
-    throw invalidChange(clientId, `${wrongId} is not a packet id (1-65535)`);
-  }
-}
-
-function invalidChange(clientId: string, what: string, cause?: unknown): StoreError {
-  return new StoreError("MQTT_ERR_STORE_INVALID_CHANGE", `session "${clientId}": ${what}`, {
-    clientId,
-    cause,
-  });
-}
-
-/** Packet ids are non-zero 16-bit integers: [MQTT-2.3.1-1] (3.1.1), [MQTT-2.2.1-3] (5.0). */
-function isPacketId(value: number): boolean {
-  return Number.isInteger(value) && value >= 1 && value <= 0xffff;
-}
-
-function isNotPacketId(value: number): boolean {
-  return !isPacketId(value);
 }

@@ -52,7 +52,8 @@ function replacer(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? { $bytes: bytesToBase64(value) } : value;
 }
 
-function reviver(_key: string, value: unknown): unknown {
+/** JSON.parse reviver turning `{ "$bytes": base64 }` back into a Uint8Array. */
+export function reviveBytes(_key: string, value: unknown): unknown {
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     const bytes = (value as { $bytes?: unknown }).$bytes;
     if (typeof bytes === "string" && Object.keys(value).length === 1) return base64ToBytes(bytes);
@@ -72,7 +73,7 @@ export function snapshotToJson(snapshot: SessionSnapshot): string {
  * MQTT_ERR_SESSION_SNAPSHOT_INVALID for JSON that is not a resumable snapshot.
  */
 export function snapshotFromJson(json: string): SessionSnapshot {
-  const snapshot = JSON.parse(json, reviver) as SessionSnapshot;
+  const snapshot = JSON.parse(json, reviveBytes) as SessionSnapshot;
   validateSnapshot(snapshot);
   return snapshot;
 }

@@ -12,6 +12,7 @@
  * and read again from the file.
  */
 import {
+  invalidChangeError,
   type OutboundInflight,
   SESSION_SNAPSHOT_VERSION,
   type SessionChanges,
@@ -19,16 +20,16 @@ import {
   type SessionRecord,
   type SessionStore,
   StoreError,
+  subscriptionsFromJson,
+  subscriptionsToJson,
+  validateSessionChanges,
+  willFromJson,
+  willToJson,
 } from "@ternmq/session";
 import type { Database, Statement } from "better-sqlite3";
+import { badStoredData } from "./errors.js";
 import type { GroupCommit } from "./group-commit.js";
 import { decodeMessage, encodeMessage } from "./message-codec.js";
-import {
-  decodeSubscriptions,
-  decodeWill,
-  encodeSubscriptions,
-  encodeWill,
-} from "./record-codec.js";
 import type { StoreHandle } from "./store-handle.js";
 
 /** Where one session's rows are, and where its next rows go. */
@@ -97,8 +98,8 @@ export class SqliteSessionStore implements SessionStore {
         record.updatedAt,
         record.sessionExpiryInterval,
         record.disconnectedAt ?? null,
-        encodeSubscriptions(record.subscriptions),
-        record.will === undefined ? null : encodeWill(record.will),
+        subscriptionsToJson(record.subscriptions),
+        record.will === undefined ? null : willToJson(record.will),
         outbound.nextPacketId,
       ];
       const batch = this.commits.begin();
@@ -154,7 +155,7 @@ export class SqliteSessionStore implements SessionStore {
           clientId,
         });
       }
-      validateChanges(clientId, place, changes);
+      validateSessionChanges(clientId, changes, place.queueTail - place.queueHead);
       const enqueued =
         changes.enqueue === undefined ? undefined : encodeAll(clientId, changes.enqueue);
       const inflight =
@@ -269,9 +270,9 @@ export class SqliteSessionStore implements SessionStore {
         changes.sessionExpiryInterval ?? null,
         disconnectedAt === undefined ? 0 : 1,
         disconnectedAt ?? null,
-        subscriptions === undefined ? null : encodeSubscriptions(subscriptions),
+        subscriptions === undefined ? null : subscriptionsToJson(subscriptions),
         will === undefined ? 0 : 1,
-        will === undefined || will === null ? null : encodeWill(will),
+        will === undefined || will === null ? null : willToJson(will),
         id,
       );
     }
@@ -327,7 +328,7 @@ export class SqliteSessionStore implements SessionStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       sessionExpiryInterval: row.session_expiry_interval,
-      subscriptions: decodeSubscriptions(row.subscriptions),
+      subscriptions: subscriptionsFromJson(row.subscriptions, badStoredData),
       snapshot: {
         version: SESSION_SNAPSHOT_VERSION,
         outbound: { inflight, queued, nextPacketId: row.next_packet_id },
@@ -335,7 +336,7 @@ export class SqliteSessionStore implements SessionStore {
       },
     };
     if (row.disconnected_at !== null) record.disconnectedAt = row.disconnected_at;
-    if (row.will !== null) record.will = decodeWill(row.will);
+    if (row.will !== null) record.will = willFromJson(row.will, badStoredData);
     return record;
   }
 }
@@ -369,7 +370,7 @@ function encodeAll(clientId: string, messages: readonly SessionMessage[]): Uint8
   try {
     return messages.map((message) => encodeMessage(message));
   } catch (error) {
-    throw invalidChange(clientId, "a message cannot be stored", error);
+    throw invalidChangeError(clientId, "a message cannot be stored", error);
   }
 }
 
@@ -385,48 +386,8 @@ function encodeInflight(
       return entry.state === "awaiting-pubcomp" ? null : encodeMessage(entry.message);
     });
   } catch (error) {
-    throw invalidChange(clientId, "an inflight entry cannot be stored", error);
+    throw invalidChangeError(clientId, "an inflight entry cannot be stored", error);
   }
-}
-
-/** Rejects a change that would leave the session inconsistent, before anything is applied. */
-function validateChanges(clientId: string, place: SessionPlace, changes: SessionChanges): void {
-  const { dequeue } = changes;
-  if (dequeue !== undefined && !(Number.isInteger(dequeue) && dequeue >= 0)) {
-    throw invalidChange(clientId, `dequeue ${dequeue} is not a count`);
-  }
-  const queuedCount = place.queueTail - place.queueHead;
-  if (dequeue !== undefined && dequeue > queuedCount) {
-    throw invalidChange(clientId, `dequeue ${dequeue} but only ${queuedCount} queued`);
-  }
-  const { nextPacketId } = changes;
-  if (nextPacketId !== undefined && !isPacketId(nextPacketId)) {
-    throw invalidChange(clientId, `nextPacketId ${nextPacketId} is not a packet id (1-65535)`);
-  }
-  const wrongId =
-    changes.removeInflight?.find(isNotPacketId) ??
-    changes.putInflight?.find((entry) => !isPacketId(entry.packetId))?.packetId ??
-    changes.removeAwaitingPubrel?.find(isNotPacketId) ??
-    changes.addAwaitingPubrel?.find(isNotPacketId);
-  if (wrongId !== undefined) {
-    throw invalidChange(clientId, `${wrongId} is not a packet id (1-65535)`);
-  }
-}
-
-function invalidChange(clientId: string, what: string, cause?: unknown): StoreError {
-  return new StoreError("MQTT_ERR_STORE_INVALID_CHANGE", `session "${clientId}": ${what}`, {
-    clientId,
-    cause,
-  });
-}
-
-/** Packet ids are non-zero 16-bit integers: [MQTT-2.3.1-1] (3.1.1), [MQTT-2.2.1-3] (5.0). */
-function isPacketId(value: number): boolean {
-  return Number.isInteger(value) && value >= 1 && value <= 0xffff;
-}
-
-function isNotPacketId(value: number): boolean {
-  return !isPacketId(value);
 }
 
 function prepareStatements(database: Database) {

@@ -12,6 +12,7 @@
  */
 import type { Will } from "@ternmq/codec";
 import { type OutboundInflight, SESSION_SNAPSHOT_VERSION } from "../snapshot.js";
+import { validateSessionChanges } from "./change-validation.js";
 import { copyInflight, copyMessage, copySnapshot, copySubscription, copyWill } from "./copy.js";
 import { MessageQueue } from "./message-queue.js";
 import type {
@@ -77,7 +78,7 @@ export class MemorySessionStore implements SessionStore {
         clientId,
       });
     }
-    validateChanges(clientId, session, changes);
+    validateSessionChanges(clientId, changes, session.queued.length);
     applyRecordChanges(session, changes);
     if (changes.dequeue !== undefined) session.queued.drop(changes.dequeue);
     if (changes.enqueue !== undefined) {
@@ -137,51 +138,6 @@ function applyRecordChanges(session: MemorySession, changes: SessionChanges): vo
   if (changes.will !== undefined) {
     session.will = changes.will === null ? undefined : copyWill(changes.will);
   }
-}
-
-/** Rejects a change that would leave the session inconsistent, before anything is applied. */
-function validateChanges(clientId: string, session: MemorySession, changes: SessionChanges) {
-  const { dequeue } = changes;
-  if (dequeue !== undefined && !(Number.isInteger(dequeue) && dequeue >= 0)) {
-    throw invalidChange(clientId, `dequeue ${dequeue} is not a count`);
-  }
-  if (dequeue !== undefined && dequeue > session.queued.length) {
-    throw invalidChange(clientId, `dequeue ${dequeue} but only ${session.queued.length} queued`);
-  }
-  const { nextPacketId } = changes;
-  if (nextPacketId !== undefined && !isPacketId(nextPacketId)) {
-    throw invalidChange(clientId, `nextPacketId ${nextPacketId} is not a packet id (1-65535)`);
-  }
-  const wrongId =
-    invalidPacketId(changes.removeInflight) ??
-    changes.putInflight?.find(hasInvalidPacketId)?.packetId ??
-    invalidPacketId(changes.removeAwaitingPubrel) ??
-    invalidPacketId(changes.addAwaitingPubrel);
-  if (wrongId !== undefined)
-    throw invalidChange(clientId, `${wrongId} is not a packet id (1-65535)`);
-}
-
-function invalidPacketId(packetIds: readonly number[] | undefined): number | undefined {
-  return packetIds?.find(isNotPacketId);
-}
-
-function invalidChange(clientId: string, what: string): StoreError {
-  return new StoreError("MQTT_ERR_STORE_INVALID_CHANGE", `session "${clientId}": ${what}`, {
-    clientId,
-  });
-}
-
-/** Packet ids are non-zero 16-bit integers: [MQTT-2.3.1-1] (3.1.1), [MQTT-2.2.1-3] (5.0). */
-function isPacketId(value: number): boolean {
-  return Number.isInteger(value) && value >= 1 && value <= 0xffff;
-}
-
-function isNotPacketId(value: number): boolean {
-  return !isPacketId(value);
-}
-
-function hasInvalidPacketId(entry: OutboundInflight): boolean {
-  return !isPacketId(entry.packetId);
 }
 
 function snapshotVersionError(clientId: string, version: unknown): StoreError {
