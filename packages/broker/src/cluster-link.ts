@@ -106,6 +106,19 @@ export class ClusterLink implements ClusterNode, InboxGate {
     }
   }
 
+  /**
+   * The connection that `prepareSession` was for closed before CONNACK: a session it loaded
+   * and holds without a connection goes back to the store, and its ownership with it.
+   */
+  abandonSession(clientId: string): void {
+    const entry = this.context.registry.get(clientId);
+    if (entry !== undefined && entry.connection !== undefined) return; // another connection has it
+    if (entry !== undefined) this.context.registry.forget(entry);
+    this.forgetInbox(clientId);
+    this.context.logger.debug({ clientId }, "cluster: client left before CONNACK, session released");
+    this.context.writes.track(this.bus.release(clientId));
+  }
+
   /** After CONNACK: the will is recorded for the cluster, queued inbox messages move in. */
   connected(entry: SessionEntry, will: Will | undefined): void {
     if (will !== undefined) this.context.writes.track(this.bus.setWill(entry.clientId, will));

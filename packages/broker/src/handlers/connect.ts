@@ -68,9 +68,14 @@ export function handleConnect(connection: Connection, packet: ConnectPacket): Ma
   const open = (): MaybeAsyncOutcome =>
     cluster === undefined
       ? accepted
-      : cluster
-          .prepareSession(clientId, packet.clean)
-          .then((ready) => (ready ? accepted : refuse(CONNACK_SERVER_UNAVAILABLE)));
+      : cluster.prepareSession(clientId, packet.clean).then((ready) => {
+          // The client left while its session was claimed and loaded: nobody will resume it here.
+          if (connection.state !== "awaiting-connect") {
+            if (ready) cluster.abandonSession(clientId);
+            return undefined;
+          }
+          return ready ? accepted : refuse(CONNACK_SERVER_UNAVAILABLE);
+        });
   const code = hooks.authenticate(client, username, packet.password);
   if (typeof code === "number") return code === 0 ? open() : refuse(code);
   return code.then((answer) => (answer === 0 ? open() : refuse(answer)));

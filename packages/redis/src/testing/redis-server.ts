@@ -43,6 +43,13 @@ export interface RunningRedis {
   log(): string;
   /** SIGKILLs the server (if running) and waits for it to exit; the folder stays. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOPs the server: connections stay open but nothing is answered until `resume()`
+   * (a Redis that hangs, or a request caught in flight).
+   */
+  pause(): void;
+  /** SIGCONTs a paused server. */
+  resume(): void;
   /** Starts the server again on the same port and folder (after `kill()`). */
   start(): Promise<void>;
   /** Kills the server and removes its folder. Idempotent. */
@@ -124,8 +131,17 @@ class RedisServerProcess implements RunningRedis {
   }
 
   async kill(): Promise<void> {
+    this.resume(); // a stopped process would not exit before SIGCONT
     this.#child?.kill("SIGKILL");
     await this.#exited;
+  }
+
+  pause(): void {
+    this.#child?.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.#child?.kill("SIGCONT");
   }
 
   async close(): Promise<void> {
