@@ -115,7 +115,10 @@ export class ClusterLink implements ClusterNode, InboxGate {
     if (entry !== undefined && entry.connection !== undefined) return; // another connection has it
     if (entry !== undefined) this.context.registry.forget(entry);
     this.forgetInbox(clientId);
-    this.context.logger.debug({ clientId }, "cluster: client left before CONNACK, session released");
+    this.context.logger.debug(
+      { clientId },
+      "cluster: client left before CONNACK, session released",
+    );
     this.context.writes.track(this.bus.release(clientId));
   }
 
