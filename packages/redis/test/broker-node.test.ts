@@ -1,7 +1,7 @@
-// A Broker on `openRedisCluster`, in-process, over raw sockets: the README's "Cluster bus"
+// A Broker on `openRedisCluster`, in-process, over raw sockets, as the README's "Cluster bus"
 // example and the cases between the broker's cluster link and the bus that the child-process
 // tests in tests/src/cluster cannot time (a client that leaves while its session is loaded).
-import { type AddressInfo, type Socket, connect as tcpConnect } from "node:net";
+import { type Socket, connect as tcpConnect } from "node:net";
 import { Broker } from "@ternmq/broker";
 import { Decoder, encode, type Packet } from "@ternmq/codec";
 import { Redis } from "ioredis";
