@@ -371,9 +371,21 @@ export class Broker extends EventEmitter<BrokerEvents> {
    */
   private startSweeping(maxAgeMs: number): void {
     if (this.state !== "running") return; // closed while loading
+    const cluster = this.context.cluster;
     const sweep = (): void => {
       if (this.state !== "running") return;
-      this.context.registry.sweep(this.context.now(), maxAgeMs);
+      const now = this.context.now();
+      if (cluster === undefined) {
+        this.context.registry.sweep(now, maxAgeMs);
+        return;
+      }
+      // A cluster node holds no offline session: they are expired in the shared store.
+      cluster.bus.expireSessions(maxAgeMs, now).then(
+        (deleted) => {
+          if (deleted > 0) this.context.logger.info({ deleted }, "expired sessions deleted");
+        },
+        (error: unknown) => this.context.logger.error({ err: error }, "session expiry failed"),
+      );
     };
     sweep();
     this.sweepTimer = setInterval(sweep, Math.min(maxAgeMs, MAX_SWEEP_INTERVAL_MS));

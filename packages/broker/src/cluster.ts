@@ -117,6 +117,12 @@ export interface ClusterBus {
   readInbox(clientId: string, max: number): Promise<SessionMessage[]>;
   /** Removes the oldest `count` messages of `clientId`'s inbox. */
   trimInbox(clientId: string, count: number): Promise<void>;
+  /**
+   * Deletes the stored sessions whose client disconnected at least `maxAgeMs` before `now`
+   * and that no live node holds (`maxSessionAgeSeconds`; one node sweeps at a time). Returns
+   * how many were deleted.
+   */
+  expireSessions(maxAgeMs: number, now: number): Promise<number>;
   /** Records (or with null clears) the will of `clientId`'s connection on this node. */
   setWill(clientId: string, will: Will | null): Promise<void>;
   stats(): ClusterStats;

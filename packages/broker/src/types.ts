@@ -188,7 +188,7 @@ export interface BrokerOptions {
   /**
    * Makes this broker one node of a cluster (`openRedisCluster` of `@ternmq/redis` gives the
    * bus and the shared stores to pass as `persistence`). See cluster.ts. Offline sessions
-   * then live in the shared store only; `maxSessionAgeSeconds` does not apply to them.
+   * then live in the shared store only, and `maxSessionAgeSeconds` expires them there.
    */
   cluster?: ClusterBus;
 }

@@ -188,6 +188,23 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
+  /**
+   * When the last connection of `clientId`'s session ended (ms), read without loading the
+   * session; undefined when there is no session or a connection is open (cluster expiry).
+   */
+  async disconnectedAt(clientId: string): Promise<number | undefined> {
+    this.part.assertOpen();
+    const { redis, batcher, keys, where } = this.part.connection;
+    batcher.flush();
+    let value: string | null;
+    try {
+      value = await redis.hget(keys.session(clientId), FIELD.disconnectedAt);
+    } catch (error) {
+      throw storeErrorFrom(where, `reading session "${clientId}"`, error, clientId);
+    }
+    return value === null || value === "" ? undefined : Number(value);
+  }
+
   async *clientIds(): AsyncIterable<string> {
     this.part.assertOpen();
     const { redis, batcher, keys, where } = this.part.connection;

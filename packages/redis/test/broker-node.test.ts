@@ -2,11 +2,11 @@
 // example and the cases between the broker's cluster link and the bus that the child-process
 // tests in tests/src/cluster cannot time (a client that leaves while its session is loaded).
 import { type Socket, connect as tcpConnect } from "node:net";
-import { Broker } from "@ternmq/broker";
+import { Broker, type BrokerOptions } from "@ternmq/broker";
 import { Decoder, encode, type Packet } from "@ternmq/codec";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { openRedisCluster, type RedisCluster } from "../src/index.js";
 import { type RunningRedis, startRedisServer } from "../src/testing/index.js";
 
@@ -17,6 +17,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const running: { broker: Broker; cluster: RedisCluster }[] = [];
+/** Each test has its own key prefix: a cluster of its own on the shared server. */
+let prefix = "";
+let tests = 0;
+beforeEach(() => {
+  tests++;
+  prefix = `node-test-${tests}:`;
+});
 afterEach(async () => {
   for (const { broker, cluster } of running.splice(0)) {
     await broker.close();
@@ -25,7 +32,11 @@ afterEach(async () => {
 });
 
 /** A broker node on the test Redis; `lines` receives its log records. */
-async function startNode(nodeId: string, lines: { msg: string; clientId?: string }[] = []) {
+async function startNode(
+  nodeId: string,
+  lines: { msg: string; clientId?: string; deleted?: number }[] = [],
+  options: Partial<BrokerOptions> = {},
+) {
   const logger = pino(
     { level: "debug" },
     { write: (line: string) => lines.push(JSON.parse(line)) },
@@ -33,11 +44,12 @@ async function startNode(nodeId: string, lines: { msg: string; clientId?: string
   const cluster = openRedisCluster({
     url: server.url,
     nodeId,
-    keyPrefix: "node-test:",
+    keyPrefix: prefix,
     heartbeatMs: 100,
     nodeTtlMs: 500,
   });
   const broker = new Broker({
+    ...options,
     logger,
     sysInterval: 0,
     cluster: cluster.bus,
@@ -116,7 +128,7 @@ it("a client that leaves while its stored session is being loaded leaves it in t
   expect(node.broker.stats.clientsDisconnected).toBe(0); // no offline session held here
   const redis = new Redis(server.url);
   try {
-    expect(await redis.hget("node-test:own", "leaver")).toBeNull(); // nobody owns it
+    expect(await redis.hget(`${prefix}own`, "leaver")).toBeNull(); // nobody owns it
   } finally {
     redis.disconnect();
   }
@@ -125,4 +137,34 @@ it("a client that leaves while its stored session is being loaded leaves it in t
   await until(() => third.received.some((packet) => packet.type === "connack"), "CONNACK");
   expect(third.received[0]).toMatchObject({ type: "connack", sessionPresent: true });
   third.socket.destroy();
+});
+
+it("maxSessionAgeSeconds expires stored sessions that no node holds, cluster-wide, and keeps held ones", async () => {
+  const first = await startNode("n1");
+  const away = await rawConnection(first.port);
+  away.send(connect("gone-away", false));
+  await until(() => away.received.some((packet) => packet.type === "connack"), "CONNACK");
+  away.send({ type: "subscribe", packetId: 1, subscriptions: [{ topicFilter: "t/#", qos: 1 }] });
+  await until(() => away.received.some((packet) => packet.type === "suback"), "SUBACK");
+  away.send({ type: "disconnect" });
+  const here = await rawConnection(first.port);
+  here.send(connect("still-here", false));
+  await until(() => here.received.some((packet) => packet.type === "connack"), "CONNACK");
+  await until(() => first.broker.stats.clientsConnected === 1, "gone-away to disconnect");
+
+  // A second node whose clock is two minutes ahead sweeps at start.
+  const lines: { msg: string; deleted?: number }[] = [];
+  await startNode("n2", lines, { maxSessionAgeSeconds: 60, now: () => Date.now() + 120_000 });
+  await until(() => lines.some((line) => line.msg === "expired sessions deleted"), "the sweep");
+  expect(lines.find((line) => line.msg === "expired sessions deleted")?.deleted).toBe(1);
+
+  const redis = new Redis(server.url);
+  try {
+    expect(await redis.sismember(`${prefix}sessions`, "gone-away")).toBe(0);
+    expect(await redis.exists(`${prefix}r:p:gone-away`)).toBe(0); // its routes went with it
+    expect(await redis.sismember(`${prefix}sessions`, "still-here")).toBe(1);
+  } finally {
+    redis.disconnect();
+    here.socket.destroy();
+  }
 });

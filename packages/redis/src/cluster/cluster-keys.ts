@@ -18,6 +18,8 @@ export class ClusterKeys {
   readonly ownFrames: string;
   /** `P hb:{me}`. */
   readonly ownHeartbeat: string;
+  /** `P expiry`: the lock of the one node that deletes expired sessions at a time. */
+  readonly expiryLock: string;
 
   constructor(
     readonly prefix: string,
@@ -28,6 +30,7 @@ export class ClusterKeys {
     this.ownControl = this.control(nodeId);
     this.ownFrames = this.frames(nodeId);
     this.ownHeartbeat = this.heartbeat(nodeId);
+    this.expiryLock = `${prefix}expiry`;
   }
 
   /** `P hb:{node}`: heartbeat of `node`, a JSON `HeartbeatReport` with a PX expiry. */

@@ -61,6 +61,7 @@ export function openRedisCluster(options: RedisClusterOptions): RedisCluster {
       redis: stores.redis,
       subscriber,
       data: stores.data,
+      sessions: stores.sessions,
       onClosed: () => stores.data.close(),
     });
   } catch (error) {

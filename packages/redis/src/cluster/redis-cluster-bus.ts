@@ -49,6 +49,7 @@ import { Membership } from "./membership.js";
 import { decodeFrame, type FramedMessage } from "./message-frame.js";
 import { RouteBarriers } from "./route-barriers.js";
 import { RouteCache } from "./route-cache.js";
+import { type ExpirableSessions, SessionExpiry } from "./session-expiry.js";
 import { TakeoverWaits } from "./takeover-waits.js";
 
 /** Timing of a cluster node; every node of a cluster should use the same values. */
@@ -77,11 +78,16 @@ export interface RedisClusterBusOptions extends ClusterTimingOptions {
   logger?: Logger;
   /** Called last by `close()`, to close the command connection (the data layer's part). */
   onClosed?: () => Promise<void>;
+  /** The session store, for `expireSessions` (without it, nothing expires). */
+  sessions?: ExpirableSessions;
 }
 
 export type RedisClusterBusState = "new" | "starting" | "running" | "closing" | "closed";
 type ConnectionState = "up" | "down";
 type ResyncState = "idle" | "running" | "rerun";
+
+/** The longest one node may hold the expiry lock (a sweeper that died frees it by then). */
+const EXPIRY_LOCK_MS = 10 * 60_000;
 
 /** Throws `MQTT_ERR_CLUSTER_NODE_ID` unless `nodeId` is a valid node id. */
 export function assertNodeId(nodeId: string): void {
@@ -121,6 +127,7 @@ export class RedisClusterBus implements ClusterBus {
   private readonly outbox: FrameOutbox;
   private readonly waits = new TakeoverWaits();
   private readonly barriers: RouteBarriers;
+  private readonly expiry: SessionExpiry | undefined;
   private readonly membership: Membership;
 
   /** Throws `MQTT_ERR_CLUSTER_NODE_ID` for an invalid id, RangeError for invalid timings. */
@@ -154,6 +161,17 @@ export class RedisClusterBus implements ClusterBus {
       },
     );
     this.barriers = new RouteBarriers(this.nodeTtlMs);
+    this.expiry =
+      options.sessions === undefined
+        ? undefined
+        : new SessionExpiry(
+            this.redis,
+            this.keys,
+            this.data,
+            options.sessions,
+            (nodeId) => this.membership.isLive(nodeId),
+            EXPIRY_LOCK_MS,
+          );
     this.outbox = new FrameOutbox(
       this.redis,
       (nodeId) => this.keys.frames(nodeId),
@@ -311,6 +329,11 @@ export class RedisClusterBus implements ClusterBus {
     const barrier = JSON.stringify({ t: "sync", n: this.nodeId, id });
     this.data.publishAfterWrites(this.keys.events, barrier).catch(() => this.barriers.finish(id));
     return done;
+  }
+
+  async expireSessions(maxAgeMs: number, now: number): Promise<number> {
+    if (this.expiry === undefined || this.connection !== "up") return 0;
+    return this.expiry.sweep(maxAgeMs, now);
   }
 
   appendToInbox(clientId: string, message: SessionMessage): Promise<void> {
@@ -621,6 +644,7 @@ export class RedisClusterBus implements ClusterBus {
   /** Releases `clientId` here for node `claimer`, then answers `released`. */
   private async releaseFor(clientId: string, claimer: string, id: number): Promise<void> {
     try {
+      await this.expiry?.settled(clientId); // deleted whole, or not at all, before the claimer loads
       await this.node?.releaseSession(clientId);
       await this.publishControl(claimer, { t: "released", c: clientId, id });
     } catch (error) {
