@@ -1,6 +1,7 @@
-// A Broker on `openRedisCluster`, in-process, over raw sockets, as the README's "Cluster bus"
-// example and the cases between the broker's cluster link and the bus that the child-process
-// tests in tests/src/cluster cannot time (a client that leaves while its session is loaded).
+// Brokers on `openRedisCluster` in this process (as in the README's "Cluster bus" example),
+// over raw sockets: the cases that the child-process tests of tests/src/cluster cannot time
+// (a client that leaves while its session is being loaded) or that need an injected clock
+// (cluster-wide session expiry).
 import { type Socket, connect as tcpConnect } from "node:net";
 import { Broker, type BrokerOptions } from "@ternmq/broker";
 import { Decoder, encode, type Packet } from "@ternmq/codec";
