@@ -174,13 +174,7 @@ export class SessionRegistry {
    */
   adopt(record: SessionRecord): void {
     if (this.sessions.has(record.clientId)) return;
-    const entry = this.create(record.clientId, true, 4, record.snapshot, record.createdAt);
-    entry.disconnectedAt = record.disconnectedAt ?? record.updatedAt;
-    for (const { topicFilter, qos } of record.subscriptions) {
-      ownSubscriptions(entry).set(topicFilter, qos);
-      this.router.subscribe(entry, topicFilter, qos);
-    }
-    this.stats.clientsDisconnected++;
+    this.addStored(record);
     this.stats.subscriptionsCount = this.router.subscriptionCount;
     this.updateClientGauge();
   }
@@ -239,15 +233,7 @@ export class SessionRegistry {
     for await (const clientId of this.store.clientIds()) {
       if (this.sessions.has(clientId)) continue;
       const record = await this.store.load(clientId);
-      if (record === undefined) continue;
-      const entry = this.create(clientId, true, 4, record.snapshot, record.createdAt);
-      // A session whose broker stopped while it was connected counts from its last change.
-      entry.disconnectedAt = record.disconnectedAt ?? record.updatedAt;
-      for (const { topicFilter, qos } of record.subscriptions) {
-        ownSubscriptions(entry).set(topicFilter, qos);
-        this.router.subscribe(entry, topicFilter, qos);
-      }
-      this.stats.clientsDisconnected++;
+      if (record !== undefined) this.addStored(record);
     }
     this.stats.subscriptionsCount = this.router.subscriptionCount;
     this.updateClientGauge();
@@ -269,6 +255,18 @@ export class SessionRegistry {
     }
     if (deleted > 0) this.updateClientGauge();
     return deleted;
+  }
+
+  /** A stored session as an offline entry, with its subscriptions in the router. */
+  private addStored(record: SessionRecord): void {
+    const entry = this.create(record.clientId, true, 4, record.snapshot, record.createdAt);
+    // A session whose broker stopped while it was connected counts from its last change.
+    entry.disconnectedAt = record.disconnectedAt ?? record.updatedAt;
+    for (const { topicFilter, qos } of record.subscriptions) {
+      ownSubscriptions(entry).set(topicFilter, qos);
+      this.router.subscribe(entry, topicFilter, qos);
+    }
+    this.stats.clientsDisconnected++;
   }
 
   private create(

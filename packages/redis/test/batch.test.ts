@@ -1,38 +1,9 @@
-import type { SessionRecord } from "@ternmq/session";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BatchArgument, ScriptedRedis } from "../src/batch.js";
-import { type RunningRedis, startRedisServer } from "../src/testing/index.js";
-import { TestStores } from "./open-stores.js";
+import { emptyRecord, useRedisServer } from "./open-stores.js";
 import { callsBetween, commandCalls } from "./redis-probe.js";
 
-let server: RunningRedis;
-let probe: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  probe = new Redis(server.url, { maxRetriesPerRequest: null });
-});
-afterAll(async () => {
-  probe.disconnect();
-  await server.close();
-});
-const stores = new TestStores(() => server.url);
-afterEach(() => stores.closeAll());
-
-function record(clientId: string): SessionRecord {
-  return {
-    clientId,
-    createdAt: 1,
-    updatedAt: 1,
-    sessionExpiryInterval: 60,
-    subscriptions: [],
-    snapshot: {
-      version: 1,
-      outbound: { inflight: [], queued: [], nextPacketId: 1 },
-      inbound: { awaitingPubrel: [] },
-    },
-  };
-}
+const { probe, stores } = useRedisServer();
 
 const message = (topic: string, byte: number) => ({
   topic,
@@ -51,17 +22,17 @@ async function rejectionCode(promise: Promise<unknown>): Promise<unknown> {
 describe("group commit", () => {
   it("the writes called in one event-loop turn are ONE script call to Redis", async () => {
     const { sessions, retained, data } = stores.open();
-    await sessions.save(record("client-1"));
-    const before = await commandCalls(probe);
+    await sessions.save(emptyRecord("client-1"));
+    const before = await commandCalls(probe());
     await Promise.all([
       sessions.update("client-1", { enqueue: [message("a", 1)] }),
       sessions.update("client-1", { enqueue: [message("b", 2)], nextPacketId: 7 }),
-      sessions.save(record("client-2")),
+      sessions.save(emptyRecord("client-2")),
       retained.set({ ...message("r", 3), retain: true, receivedAt: 5 }),
       data.inboxPush("client-3", message("c", 4)),
       data.addNodeRoute("node-a", "x/#"),
     ]);
-    const after = await commandCalls(probe);
+    const after = await commandCalls(probe());
     const delta = callsBetween(before, after, ["eval", "evalsha"]);
     expect((delta.eval ?? 0) + (delta.evalsha ?? 0)).toBe(1);
     const loaded = await sessions.load("client-1");
@@ -77,7 +48,7 @@ describe("group commit", () => {
 
   it("a refused op rejects only its caller, changes nothing, and the other ops apply", async () => {
     const { sessions, retained, redis, keyPrefix } = stores.open();
-    await sessions.save(record("client-1"));
+    await sessions.save(emptyRecord("client-1"));
     const outcomes = await Promise.all([
       rejectionCode(sessions.update("ghost", { enqueue: [message("g", 1)], updatedAt: 9 })),
       rejectionCode(
@@ -152,8 +123,8 @@ describe("group commit", () => {
 
   it("a batch Redis refuses (OOM) rejects every write of it with MQTT_ERR_STORE_FULL and applies none", async () => {
     const { sessions, retained, data } = stores.open();
-    await sessions.save(record("client-1"));
-    await probe.config("SET", "maxmemory", "1");
+    await sessions.save(emptyRecord("client-1"));
+    await probe().config("SET", "maxmemory", "1");
     let outcomes: unknown[];
     try {
       outcomes = await Promise.all([
@@ -162,7 +133,7 @@ describe("group commit", () => {
         rejectionCode(data.inboxPush("client-2", message("i", 3))),
       ]);
     } finally {
-      await probe.config("SET", "maxmemory", "0");
+      await probe().config("SET", "maxmemory", "0");
     }
     expect(outcomes).toStrictEqual([
       "MQTT_ERR_STORE_FULL",

@@ -1,23 +1,10 @@
 import type { Will } from "@ternmq/codec";
-import type { SessionRecord } from "@ternmq/session";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RedisStores } from "../src/index.js";
-import { type RunningRedis, startRedisServer } from "../src/testing/index.js";
-import { TestStores } from "./open-stores.js";
+import { emptyRecord, useRedisServer } from "./open-stores.js";
 import { ChannelRecorder } from "./redis-probe.js";
 
-let server: RunningRedis;
-let probe: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  probe = new Redis(server.url, { maxRetriesPerRequest: null });
-});
-afterAll(async () => {
-  probe.disconnect();
-  await server.close();
-});
-const stores = new TestStores(() => server.url);
+const { server, probe, stores } = useRedisServer();
 let stored: RedisStores;
 let recorder: ChannelRecorder;
 let events: string;
@@ -26,7 +13,7 @@ beforeEach(async () => {
   stored = stores.open();
   events = `${stored.keyPrefix}ev`;
   controlA = `${stored.keyPrefix}c:node-a`;
-  recorder = new ChannelRecorder(server.url);
+  recorder = new ChannelRecorder(server().url);
   await recorder.subscribe(events, controlA);
 });
 afterEach(async () => {
@@ -35,7 +22,7 @@ afterEach(async () => {
 });
 
 /** The JSON messages published on `ev` and `c:node-a` since the last call. */
-const published = () => recorder.takeUntil(probe, events, [events, controlA]);
+const published = () => recorder.takeUntil(probe(), events, [events, controlA]);
 const key = (name: string) => `${stored.keyPrefix}${name}`;
 
 const message = (topic: string, qos: 0 | 1 | 2 = 1) => ({
@@ -58,20 +45,12 @@ const will = (topic: string): Will => ({
   properties: { willDelayInterval: 5, correlationData: Uint8Array.of(1, 2) },
 });
 
-function record(clientId: string, filters: [string, 0 | 1 | 2][]): SessionRecord {
-  return {
+/** A stored session subscribed to `filters`. */
+const record = (clientId: string, filters: [string, 0 | 1 | 2][]) =>
+  emptyRecord(
     clientId,
-    createdAt: 1,
-    updatedAt: 1,
-    sessionExpiryInterval: 60,
-    subscriptions: filters.map(([topicFilter, qos]) => ({ topicFilter, qos })),
-    snapshot: {
-      version: 1,
-      outbound: { inflight: [], queued: [], nextPacketId: 1 },
-      inbound: { awaitingPubrel: [] },
-    },
-  };
-}
+    filters.map(([topicFilter, qos]) => ({ topicFilter, qos })),
+  );
 
 describe("RedisClusterData", () => {
   it("inbox: push appends, read returns the oldest first with every field, trim drops the oldest", async () => {
@@ -114,15 +93,15 @@ describe("RedisClusterData", () => {
     expect(await data.claimOwner("client-1", "node-a")).toBe(undefined);
     expect(await data.claimOwner("client-1", "node-a")).toBe("node-a");
     expect(await data.claimOwner("client-1", "node-b")).toBe("node-a");
-    expect(await probe.hget(key("own"), "client-1")).toBe("node-b");
-    expect(await probe.smembers(key("own:node-a"))).toStrictEqual([]);
-    expect(await probe.smembers(key("own:node-b"))).toStrictEqual(["client-1"]);
+    expect(await probe().hget(key("own"), "client-1")).toBe("node-b");
+    expect(await probe().smembers(key("own:node-a"))).toStrictEqual([]);
+    expect(await probe().smembers(key("own:node-b"))).toStrictEqual(["client-1"]);
     // Only the owner releases.
     await data.releaseOwner("client-1", "node-a");
-    expect(await probe.hget(key("own"), "client-1")).toBe("node-b");
+    expect(await probe().hget(key("own"), "client-1")).toBe("node-b");
     await data.releaseOwner("client-1", "node-b");
-    expect(await probe.hget(key("own"), "client-1")).toBe(null);
-    expect(await probe.smembers(key("own:node-b"))).toStrictEqual([]);
+    expect(await probe().hget(key("own"), "client-1")).toBe(null);
+    expect(await probe().smembers(key("own:node-b"))).toStrictEqual([]);
   });
 
   it("node routes: add and remove change r:n:{node} and publish ev n events", async () => {
@@ -130,7 +109,7 @@ describe("RedisClusterData", () => {
     await data.addNodeRoute("node-a", "sensors/+/temp");
     await data.addNodeRoute("node-a", "alerts/#");
     await data.removeNodeRoute("node-a", "sensors/+/temp");
-    expect(await probe.smembers(key("r:n:node-a"))).toStrictEqual(["alerts/#"]);
+    expect(await probe().smembers(key("r:n:node-a"))).toStrictEqual(["alerts/#"]);
     expect(await published()).toStrictEqual([
       { channel: events, event: { t: "n", n: "node-a", f: "sensors/+/temp", a: 1 } },
       { channel: events, event: { t: "n", n: "node-a", f: "alerts/#", a: 1 } },
@@ -156,13 +135,13 @@ describe("RedisClusterData", () => {
     await published();
     const wills = await data.forgetNode("node-a");
     expect(wills).toStrictEqual([{ clientId: "client-1", will: will("wills/1") }]);
-    expect(await probe.smembers(key("nodes"))).toStrictEqual(["node-b"]);
-    expect(await probe.hgetall(key("own"))).toStrictEqual({ "client-3": "node-b" });
+    expect(await probe().smembers(key("nodes"))).toStrictEqual(["node-b"]);
+    expect(await probe().hgetall(key("own"))).toStrictEqual({ "client-3": "node-b" });
     expect(
-      await probe.exists(key("r:n:node-a"), key("own:node-a"), key("w:node-a"), key("hb:node-a")),
+      await probe().exists(key("r:n:node-a"), key("own:node-a"), key("w:node-a"), key("hb:node-a")),
     ).toBe(0);
-    expect(await probe.smembers(key("r:n:node-b"))).toStrictEqual(["b/#"]);
-    expect(await probe.hkeys(key("w:node-b"))).toStrictEqual(["client-3"]);
+    expect(await probe().smembers(key("r:n:node-b"))).toStrictEqual(["b/#"]);
+    expect(await probe().hkeys(key("w:node-b"))).toStrictEqual(["client-3"]);
     expect(await published()).toStrictEqual([
       { channel: events, event: { t: "gone", n: "node-a" } },
     ]);
@@ -173,8 +152,8 @@ describe("RedisClusterData", () => {
     const { data } = stored;
     await Promise.all([data.registerNode("node-a"), data.registerNode("node-b")]);
     expect(await data.liveNodes()).toStrictEqual([]);
-    await probe.set(key("hb:node-b"), "{}", "PX", 60_000);
-    await probe.set(key("hb:node-c"), "{}", "PX", 60_000);
+    await probe().set(key("hb:node-b"), "{}", "PX", 60_000);
+    await probe().set(key("hb:node-c"), "{}", "PX", 60_000);
     expect(await data.liveNodes()).toStrictEqual(["node-b"]);
   });
 
@@ -188,8 +167,8 @@ describe("RedisClusterData", () => {
       ]),
     );
     await sessions.save(record("client-2", []));
-    expect(await probe.hgetall(key("r:p:client-1"))).toStrictEqual({ "a/+": "1", "b/#": "2" });
-    expect(await probe.smembers(key("r:pc"))).toStrictEqual(["client-1"]);
+    expect(await probe().hgetall(key("r:p:client-1"))).toStrictEqual({ "a/+": "1", "b/#": "2" });
+    expect(await probe().smembers(key("r:pc"))).toStrictEqual(["client-1"]);
     await sessions.update("client-1", {
       subscriptions: [{ topicFilter: "c", qos: 0 }],
       updatedAt: 2,
@@ -214,8 +193,8 @@ describe("RedisClusterData", () => {
       { channel: events, event: { t: "p", c: "client-1", s: [["c", 0]] } },
       { channel: events, event: { t: "p", c: "client-1", s: [] } },
     ]);
-    expect(await probe.exists(key("r:p:client-1"), key("in:client-1"))).toBe(0);
-    expect(await probe.smembers(key("r:pc"))).toStrictEqual([]);
+    expect(await probe().exists(key("r:p:client-1"), key("in:client-1"))).toBe(0);
+    expect(await probe().smembers(key("r:pc"))).toStrictEqual([]);
   });
 
   it("loadRoutes returns every node's clean routes and every persistent route table", async () => {

@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openRedisStores, type RedisStores } from "../src/index.js";
 import { type RunningRedis, startRedisServer } from "../src/testing/index.js";
-import { TestStores } from "./open-stores.js";
+import { emptyRecord, TestStores } from "./open-stores.js";
 
 let server: RunningRedis;
 beforeAll(async () => {
@@ -41,18 +41,7 @@ describe("Redis outage", () => {
   it("writes called while Redis is down wait, then complete exactly once after it returns", async () => {
     const stored = stores.open();
     const { sessions, data } = stored;
-    await sessions.save({
-      clientId: "client-1",
-      createdAt: 1,
-      updatedAt: 1,
-      sessionExpiryInterval: 60,
-      subscriptions: [],
-      snapshot: {
-        version: 1,
-        outbound: { inflight: [], queued: [], nextPacketId: 1 },
-        inbound: { awaitingPubrel: [] },
-      },
-    });
+    await sessions.save(emptyRecord("client-1"));
     expect(stored.ready).toBe(true);
     const closed = nextEvent(stored, "close");
     await server.kill();

@@ -1,22 +1,9 @@
 import type { SessionMessage, SessionRecord } from "@ternmq/session";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type RunningRedis, startRedisServer } from "../src/testing/index.js";
-import { TestStores } from "./open-stores.js";
+import { describe, expect, it } from "vitest";
+import { useRedisServer } from "./open-stores.js";
 import { callsBetween, commandCalls } from "./redis-probe.js";
 
-let server: RunningRedis;
-let probe: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  probe = new Redis(server.url, { maxRetriesPerRequest: null });
-});
-afterAll(async () => {
-  probe.disconnect();
-  await server.close();
-});
-const stores = new TestStores(() => server.url);
-afterEach(() => stores.closeAll());
+const { probe, stores } = useRedisServer();
 
 const message = (index: number): SessionMessage => ({
   topic: `q/${index}`,
@@ -49,10 +36,12 @@ describe("session layout", () => {
     const { sessions, keyPrefix } = stores.open();
     await sessions.save(record("client:1"));
     const types = await Promise.all(
-      ["s", "sq", "si", "so", "sa", "r:p"].map((tag) => probe.type(`${keyPrefix}${tag}:client:1`)),
+      ["s", "sq", "si", "so", "sa", "r:p"].map((tag) =>
+        probe().type(`${keyPrefix}${tag}:client:1`),
+      ),
     );
     expect(types).toStrictEqual(["hash", "list", "hash", "zset", "zset", "hash"]);
-    expect(await probe.smembers(`${keyPrefix}sessions`)).toStrictEqual(["client:1"]);
+    expect(await probe().smembers(`${keyPrefix}sessions`)).toStrictEqual(["client:1"]);
     // A client id containing ":" names none of another client's keys.
     await sessions.save(record("1"));
     await sessions.delete("client:1");
@@ -65,21 +54,21 @@ describe("session layout", () => {
     const messages = Array.from({ length: 10_000 }, (_, index) => message(index + 1));
     await sessions.update("client-1", { enqueue: messages });
     const queue = `${keyPrefix}sq:client-1`;
-    expect(await probe.llen(queue)).toBe(10_001);
+    expect(await probe().llen(queue)).toBe(10_001);
 
-    const before = await commandCalls(probe);
+    const before = await commandCalls(probe());
     await sessions.update("client-1", {
       dequeue: 1,
       putInflight: [{ packetId: 10, state: "awaiting-puback", message: message(0) }],
       nextPacketId: 11,
     });
-    const after = await commandCalls(probe);
+    const after = await commandCalls(probe());
     // One LTRIM for the queue; no command that reads or writes the whole queue or record.
     expect(
       callsBetween(before, after, ["ltrim", "rpush", "lrange", "del", "lset", "hgetall"]),
     ).toStrictEqual({ ltrim: 1, rpush: 0, lrange: 0, del: 0, lset: 0, hgetall: 0 });
-    expect(await probe.llen(queue)).toBe(10_000);
-    expect([...((await probe.lindexBuffer(queue, 0)) ?? [])].slice(-2)).toStrictEqual([1, 0]);
+    expect(await probe().llen(queue)).toBe(10_000);
+    expect([...((await probe().lindexBuffer(queue, 0)) ?? [])].slice(-2)).toStrictEqual([1, 0]);
     const loaded = await sessions.load("client-1");
     expect(loaded?.snapshot.outbound.queued).toHaveLength(10_000);
     expect(loaded?.snapshot.outbound.inflight.map((entry) => entry.packetId)).toStrictEqual([

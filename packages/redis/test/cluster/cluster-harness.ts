@@ -6,7 +6,9 @@
 import type { BrokerMessage, ClusterNode } from "@ternmq/broker";
 import type { Will } from "@ternmq/codec";
 import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { openRedisCluster, type RedisCluster } from "../../src/index.js";
+import { type RunningRedis, startRedisServer } from "../../src/testing/index.js";
 
 /** Timings small enough for tests: a dead node is cleaned up within about 0.7 s. */
 export const FAST_TIMING = { heartbeatMs: 100, nodeTtlMs: 500, takeoverTimeoutMs: 2000 };
@@ -195,4 +197,40 @@ export function message(topic: string, payload: string, qos: 0 | 1 | 2 = 0): Bro
 
 export function text(delivered: readonly BrokerMessage[]): string[] {
   return delivered.map((entry) => `${entry.topic}=${Buffer.from(entry.payload).toString()}`);
+}
+
+/**
+ * Registers this test file's hooks: one redis-server for the file, a fresh key prefix (an
+ * empty cluster) per test, and after each test every node closed and the server running
+ * again (a test may kill it).
+ */
+export function useTestCluster(): { server: () => RunningRedis; cluster: TestCluster } {
+  let running: RunningRedis | undefined;
+  const server = (): RunningRedis => {
+    if (running === undefined) throw new Error("redis-server not started (use inside a test)");
+    return running;
+  };
+  beforeAll(async () => {
+    running = await startRedisServer();
+  });
+  afterAll(() => running?.close());
+  const cluster = new TestCluster(() => server().url);
+  beforeEach(() => {
+    cluster.nextPrefix();
+  });
+  afterEach(async () => {
+    if (!server().running) await server().start();
+    await cluster.closeAll();
+  });
+  return { server, cluster };
+}
+
+/** The error `promise` rejects with; throws when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
 }

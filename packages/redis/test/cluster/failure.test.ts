@@ -1,30 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type RunningRedis, startRedisServer } from "../../src/testing/index.js";
-import { eventually, FAST_TIMING, message, TestCluster, text } from "./cluster-harness.js";
+import { describe, expect, it } from "vitest";
+import {
+  eventually,
+  FAST_TIMING,
+  message,
+  rejection,
+  text,
+  useTestCluster,
+} from "./cluster-harness.js";
 
-let server: RunningRedis;
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(() => server.close());
-const cluster = new TestCluster(() => server.url);
-beforeEach(() => {
-  cluster.nextPrefix();
-});
-afterEach(async () => {
-  // A test that killed the server must not leave the next one without it.
-  if (!server.running) await server.start();
-  await cluster.closeAll();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
+const { server, cluster } = useTestCluster();
 
 describe("a node that dies", () => {
   it("is cleaned up by exactly one live node, which publishes its wills once", async () => {
@@ -128,7 +112,7 @@ describe("Redis unavailable", () => {
       "a learns the persistent route",
     );
 
-    await server.kill(); // no persistence: Redis comes back empty
+    await server().kill(); // no persistence: Redis comes back empty
     await a.node.until(() => a.node.availability.at(-1) === false, "a sees the outage");
     await b.node.until(() => b.node.availability.at(-1) === false, "b sees the outage");
     expect(a.cluster.bus.available).toBe(false);
@@ -139,7 +123,7 @@ describe("Redis unavailable", () => {
     expect(inboxWrite).toBeInstanceOf(Promise);
     await eventually(() => a.cluster.bus.messagesDropped === 1, "the frame is dropped");
 
-    await server.start();
+    await server().start();
     await a.node.until(() => a.node.availability.at(-1) === true, "a sees Redis again");
     await b.node.until(() => b.node.availability.at(-1) === true, "b sees Redis again");
     expect(a.node.availability).toEqual([false, true]);

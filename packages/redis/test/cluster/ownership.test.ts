@@ -1,28 +1,15 @@
 import { type AddressInfo, createServer } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ClusterError, openRedisCluster } from "../../src/index.js";
-import { type RunningRedis, startRedisServer } from "../../src/testing/index.js";
-import { eventually, FAST_TIMING, RecordingNode, TestCluster } from "./cluster-harness.js";
+import {
+  eventually,
+  FAST_TIMING,
+  RecordingNode,
+  rejection,
+  useTestCluster,
+} from "./cluster-harness.js";
 
-let server: RunningRedis;
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(() => server.close());
-const cluster = new TestCluster(() => server.url);
-beforeEach(() => {
-  cluster.nextPrefix();
-});
-afterEach(() => cluster.closeAll());
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
+const { cluster } = useTestCluster();
 
 describe("ownership and takeover", () => {
   it("a claim resolves only after the previous owner released the session", async () => {

@@ -1,7 +1,6 @@
 import type { StoredSubscription } from "@ternmq/session";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type RunningRedis, startRedisServer } from "../../src/testing/index.js";
-import { eventually, message, TestCluster, type TestNode, text } from "./cluster-harness.js";
+import { describe, expect, it } from "vitest";
+import { eventually, message, type TestNode, text, useTestCluster } from "./cluster-harness.js";
 
 /** A stored persistent session with `subscriptions` and nothing else. */
 function record(clientId: string, subscriptions: StoredSubscription[]) {
@@ -19,16 +18,7 @@ function record(clientId: string, subscriptions: StoredSubscription[]) {
   };
 }
 
-let server: RunningRedis;
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(() => server.close());
-const cluster = new TestCluster(() => server.url);
-beforeEach(() => {
-  cluster.nextPrefix();
-});
-afterEach(() => cluster.closeAll());
+const { cluster } = useTestCluster();
 
 async function routeKnown(by: TestNode, of: TestNode, filter: string): Promise<void> {
   await eventually(
