@@ -10,7 +10,6 @@
  * medians. Each repetition starts a fresh broker and runs the scenarios in one order in it.
  */
 import { execFileSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +21,7 @@ import {
   startBroker,
 } from "./driver/brokers.js";
 import { cpuMilliseconds, installCleanup, residentBytes } from "./driver/processes.js";
-import { formatTables, type Measurement, summarize } from "./driver/report.js";
+import { formatTables, type Measurement, summarize, writeResults } from "./driver/report.js";
 import { SCENARIOS, type ScenarioDefinition, type Size } from "./load/scenarios.js";
 import { LoadWorker } from "./load/worker-client.js";
 
@@ -227,20 +226,12 @@ export async function run(args: readonly string[] = []): Promise<void> {
       "broker CPU: CPU time over wall time of the load generator / broker process during the " +
       `timed parts (100% = one core). Load average at end: ${loadAverageAtEnd.map((load) => load.toFixed(2)).join(" ")}`,
   );
-  await writeFile(
-    out,
-    `${JSON.stringify(
-      {
-        startedAt,
-        size,
-        repetitions,
-        machine: { ...machine, loadAverageAtEnd },
-        summaries,
-        measurements,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`results: ${out}`);
+  await writeResults(out, {
+    startedAt,
+    size,
+    repetitions,
+    machine: { ...machine, loadAverageAtEnd },
+    summaries,
+    measurements,
+  });
 }

@@ -12,11 +12,11 @@
  * Quick mode: tiny sizes, one run, a harness check (no meaningful figures). Full mode:
  * `--runs` repetitions (at least 3), cluster sizes and brokers interleaved, medians.
  */
-import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { installCleanup } from "../brokers/driver/processes.js";
+import { writeResults } from "../brokers/driver/report.js";
 import { LoadWorker, type Size, type Target } from "../brokers/load/index.js";
 import { ChannelMonitor } from "./channel-monitor.js";
 import {
@@ -323,23 +323,15 @@ export async function run(args: readonly string[] = []): Promise<void> {
       "over the timed part. Load average at end: " +
       loadAverageAtEnd.map((load) => load.toFixed(2)).join(" "),
   );
-  await writeFile(
-    out,
-    `${JSON.stringify(
-      {
-        startedAt,
-        size,
-        repetitions,
-        machine: { ...machine, loadAverageAtEnd },
-        summaries,
-        measurements,
-        crossNode: crossNodeResults,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`results: ${out}`);
+  await writeResults(out, {
+    startedAt,
+    size,
+    repetitions,
+    machine: { ...machine, loadAverageAtEnd },
+    summaries,
+    measurements,
+    crossNode: crossNodeResults,
+  });
 }
 
 function failed(

@@ -16,7 +16,7 @@ import {
 import { Meter } from "../brokers/load/meter.js";
 import {
   flowOptions,
-  measuredPhase,
+  measureThroughput,
   type RunContext,
   type RunOptions,
   range,
@@ -79,14 +79,8 @@ const fanOut: ScenarioDefinition<ClusterScenarioId> = {
         ordered: true,
       }),
     );
-    try {
-      await flow.subscribe();
-      const meter = new Meter();
-      const phase = await measuredPhase(flow, context, meter);
-      return withDeliveries(throughputResult("fan-out", phase, meter), phase.deliveries);
-    } finally {
-      flow.close();
-    }
+    const { result, phase } = await measureThroughput("fan-out", flow, context);
+    return withDeliveries(result, phase.deliveries);
   },
 };
 
@@ -123,14 +117,8 @@ function qos1Pairs(
           persistentSubscribers: persistent,
         }),
       );
-      try {
-        await flow.subscribe();
-        const meter = new Meter();
-        const phase = await measuredPhase(flow, context, meter);
-        return withDeliveries(throughputResult(id, phase, meter), phase.deliveries);
-      } finally {
-        flow.close();
-      }
+      const { result, phase } = await measureThroughput(id, flow, context);
+      return withDeliveries(result, phase.deliveries);
     },
   };
 }

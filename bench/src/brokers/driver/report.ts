@@ -2,6 +2,7 @@
  * Results of a comparison run: medians over repetitions, one table per scenario with every
  * broker's figures and the ratio TernMQ (in memory) / that broker, and the JSON file.
  */
+import { writeFile } from "node:fs/promises";
 import type { Metric, ScenarioDefinition, ScenarioId } from "../load/scenarios.js";
 import { BROKER_LABELS, type BrokerName } from "./brokers.js";
 
@@ -164,4 +165,10 @@ export function formatTables(
     );
   }
   return blocks.join("\n\n");
+}
+
+/** Writes a run's results to `path` as JSON and prints where they are. */
+export async function writeResults(path: string, results: Record<string, unknown>): Promise<void> {
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results: ${path}`);
 }

@@ -145,6 +145,25 @@ export function throughputResult<Id extends string>(
   };
 }
 
+/**
+ * The throughput part of a scenario: subscribes `flow`, runs its warm-up and measured phases,
+ * closes it. Returns the result and the measured phase (for figures of a caller's own).
+ */
+export async function measureThroughput<Id extends string>(
+  scenario: Id,
+  flow: Flow,
+  context: RunContext,
+): Promise<{ result: ScenarioResult<Id>; phase: PhaseResult }> {
+  try {
+    await flow.subscribe();
+    const meter = new Meter();
+    const phase = await measuredPhase(flow, context, meter);
+    return { result: throughputResult(scenario, phase, meter), phase };
+  } finally {
+    flow.close();
+  }
+}
+
 export const THROUGHPUT: readonly Metric[] = [
   { key: "throughput", label: "delivered", unit: "msg/s", better: "higher" },
 ];
@@ -168,13 +187,7 @@ const fanIn: ScenarioDefinition = {
         ordered: true,
       }),
     );
-    try {
-      await flow.subscribe();
-      const meter = new Meter();
-      return throughputResult("fan-in", await measuredPhase(flow, context, meter), meter);
-    } finally {
-      flow.close();
-    }
+    return (await measureThroughput("fan-in", flow, context)).result;
   },
 };
 
@@ -198,13 +211,7 @@ const fanOut: ScenarioDefinition = {
         ordered: true,
       }),
     );
-    try {
-      await flow.subscribe();
-      const meter = new Meter();
-      return throughputResult("fan-out", await measuredPhase(flow, context, meter), meter);
-    } finally {
-      flow.close();
-    }
+    return (await measureThroughput("fan-out", flow, context)).result;
   },
 };
 
@@ -234,13 +241,7 @@ function acknowledgedPairs(id: "qos1" | "qos2", number: number, qos: 1 | 2): Sce
           persistentSubscribers: true,
         }),
       );
-      try {
-        await flow.subscribe();
-        const meter = new Meter();
-        return throughputResult(id, await measuredPhase(flow, context, meter), meter);
-      } finally {
-        flow.close();
-      }
+      return (await measureThroughput(id, flow, context)).result;
     },
   };
 }
